@@ -1,0 +1,47 @@
+//! Tandem's business: typed values and the rules that change records.
+//!
+//! Nothing here does I/O or reads a clock. The device applies these rules optimistically and the
+//! server applies the very same rules authoritatively, so a rule is written once.
+
+pub mod account;
+pub mod contact;
+pub mod error;
+pub mod fields;
+pub mod id;
+pub mod patch;
+
+pub use account::{Account, AccountInput, AccountPatch, NewAccount};
+pub use contact::{Contact, ContactInput, ContactPatch, NewContact};
+pub use error::{FieldError, RuleError, ValidationErrors};
+pub use fields::{AccountName, City, Email, PersonName, Phone, VatId};
+pub use id::{AccountId, ContactId};
+pub use patch::Patch;
+
+/// What a store holds under an id: the rules decide differently for each case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing<T> {
+    /// Never seen.
+    Missing,
+    /// Deleted (a tombstone remains).
+    Deleted,
+    Live(T),
+}
+
+impl<T> Existing<T> {
+    /// The live record, or the rule error for a missing or deleted one.
+    pub fn live(self, entity: &'static str, id: String) -> Result<T, RuleError> {
+        match self {
+            Existing::Live(v) => Ok(v),
+            Existing::Deleted => Err(RuleError::Deleted { entity, id }),
+            Existing::Missing => Err(RuleError::NotFound { entity, id }),
+        }
+    }
+
+    pub fn as_ref(&self) -> Existing<&T> {
+        match self {
+            Existing::Live(v) => Existing::Live(v),
+            Existing::Deleted => Existing::Deleted,
+            Existing::Missing => Existing::Missing,
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! The sync protocol between a device and the server, as typed values.
+//!
+//! A device sends **mutations** (named user actions with typed arguments) tagged `(device_id,
+//! seq)`; the server applies each exactly once and answers applied or rejected. A device pulls
+//! **changes** (the resulting rows, deletes included) after a cursor. Every request type refuses
+//! unknown fields, and every argument is a `tandem-core` value that is valid by construction, so
+//! a malformed request fails to parse and changes nothing.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use tandem_core::{Account, AccountId, AccountPatch, Contact, ContactId, ContactPatch, NewAccount, NewContact};
+use uuid::Uuid;
+
+/// The protocol this build speaks. The server serves this one and the one before.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The oldest protocol a server of this build still serves.
+pub const OLDEST_SUPPORTED_PROTOCOL: u32 = 1;
+
+pub mod paths {
+    pub const HEALTH: &str = "/health";
+    pub const LOGIN: &str = "/v1/login";
+    pub const PUSH: &str = "/v1/push";
+    pub const PULL: &str = "/v1/pull";
+}
+
+/// The largest request body a server accepts, and so the most a device sends at once.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The most mutations a device sends in one push.
+pub const MAX_PUSH_MUTATIONS: usize = 500;
+/// The most changes a server returns in one pull page.
+pub const MAX_PULL_LIMIT: u32 = 5_000;
+
+/// One installed app (or CLI data directory). Born on the device, UUIDv7.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeviceId(pub Uuid);
+
+impl fmt::Display for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The server's change number: every applied mutation's rows carry the version it made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Version(pub i64);
+
+/// A secret (password, token) whose `Debug` never shows it, so it cannot leak into logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A user action, by name, with typed arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "name", content = "args", deny_unknown_fields)]
+pub enum Op {
+    #[serde(rename = "account.create")]
+    AccountCreate(NewAccount),
+    #[serde(rename = "account.update")]
+    AccountUpdate(AccountPatch),
+    #[serde(rename = "account.delete")]
+    AccountDelete(DeleteAccount),
+    #[serde(rename = "contact.add")]
+    ContactAdd(NewContact),
+    #[serde(rename = "contact.update")]
+    ContactUpdate(ContactPatch),
+    #[serde(rename = "contact.delete")]
+    ContactDelete(DeleteContact),
+}
+
+impl Op {
+    /// The wire name, for logs and the rejection inbox.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::AccountCreate(_) => "account.create",
+            Op::AccountUpdate(_) => "account.update",
+            Op::AccountDelete(_) => "account.delete",
+            Op::ContactAdd(_) => "contact.add",
+            Op::ContactUpdate(_) => "contact.update",
+            Op::ContactDelete(_) => "contact.delete",
+        }
+    }
+
+    /// A one-line description a person can read in the "Needs attention" inbox.
+    pub fn describe(&self) -> String {
+        match self {
+            Op::AccountCreate(a) => format!("create account \"{}\"", a.name),
+            Op::AccountUpdate(p) => format!("edit {} of account {}", p.fields().join(", "), p.id),
+            Op::AccountDelete(d) => format!("delete account {}", d.id),
+            Op::ContactAdd(c) => format!("add contact \"{}\" to account {}", c.name, c.account_id),
+            Op::ContactUpdate(p) => format!("edit contact {}", p.id),
+            Op::ContactDelete(d) => format!("delete contact {}", d.id),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccount {
+    pub id: AccountId,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteContact {
+    pub id: ContactId,
+}
+
+/// A mutation as it travels: its place in the device's sequence, when the user made it, what.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// 1, 2, 3, ... per device, without gaps.
+    pub seq: i64,
+    /// When the user acted, by the device's clock (for the audit log; never for ordering).
+    pub made_at: DateTime<Utc>,
+    pub op: Op,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub user: String,
+    pub password: Secret,
+    pub device_id: DeviceId,
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginResponse {
+    pub token: Secret,
+    pub user: String,
+    pub role: String,
+    /// The last seq the server applied for this device (0 for a new device).
+    pub last_seq: i64,
+    pub server_version: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub device_id: DeviceId,
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+    /// The last seq the server has handled for this device after this push.
+    pub last_seq: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MutationResult {
+    pub seq: i64,
+    pub outcome: Outcome,
+    /// True when this seq had been handled before: the stored outcome is returned, nothing re-applied.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Outcome {
+    /// Applied; its rows carry `version`.
+    Applied { version: Version },
+    /// Refused by a business rule; the reason is for the user to read.
+    Rejected { code: String, reason: String },
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    pub protocol: u32,
+    pub device_id: DeviceId,
+    /// Changes with a version above this are returned; 0 on first sync.
+    pub cursor: Version,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullResponse {
+    /// Ordered by version; a version is never split across pages.
+    pub changes: Vec<Change>,
+    /// Pass this as the next cursor.
+    pub cursor: Version,
+    pub has_more: bool,
+}
+
+/// The state of one row after a version: `data: None` is a delete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "entity", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    Account { version: Version, id: AccountId, data: Option<Account> },
+    Contact { version: Version, id: ContactId, data: Option<Contact> },
+}
+
+impl Change {
+    pub fn version(&self) -> Version {
+        match self {
+            Change::Account { version, .. } | Change::Contact { version, .. } => *version,
+        }
+    }
+}
+
+/// The body of every error response: the UI and the CLI decide by `code`, people read `message`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub protocol: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_travel_by_name_and_refuse_unknown_names_and_fields() {
+        let json = r#"{"seq":1,"made_at":"2026-11-23T10:00:00Z","op":{"name":"account.create","args":{"id":"0190f5b4-7c1a-7cc2-8f3e-0d6b5b1e2a10","name":"ACME"}}}"#;
+        let m: Mutation = serde_json::from_str(json).expect("a valid mutation");
+        assert_eq!(m.op.name(), "account.create");
+        let back = serde_json::to_string(&m).expect("serialise");
+        assert_eq!(serde_json::from_str::<Mutation>(&back).expect("round trip"), m);
+
+        let unknown = json.replace("account.create", "account.explode");
+        assert!(serde_json::from_str::<Mutation>(&unknown).is_err(), "unknown mutation names are refused");
+        let extra = json.replace(r#""name":"ACME""#, r#""name":"ACME","colour":"red""#);
+        assert!(serde_json::from_str::<Mutation>(&extra).is_err(), "unknown fields are refused");
+        let bad = json.replace(r#""name":"ACME""#, r#""name":"ACME","email":"nope""#);
+        let err = serde_json::from_str::<Mutation>(&bad).expect_err("invalid e-mail");
+        assert!(err.to_string().contains("e-mail"), "the error says what is wrong: {err}");
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let req = LoginRequest {
+            user: "anna".into(),
+            password: Secret::new("hunter2"),
+            device_id: DeviceId(Uuid::nil()),
+            device_name: None,
+        };
+        assert!(!format!("{req:?}").contains("hunter2"));
+    }
+}
