@@ -1,0 +1,42 @@
+import type { SyncStatus } from '../backend';
+import { isSignedIn } from '../lib/sync';
+import { SyncIndicator } from './SyncIndicator';
+
+interface TopBarProps {
+  status: SyncStatus | null;
+  syncBusy: boolean;
+  onSyncNow: () => void;
+  onShowRejected: () => void;
+  onOpenSignIn: () => void;
+  onSignOut: () => void;
+}
+
+export function TopBar({ status, syncBusy, onSyncNow, onShowRejected, onOpenSignIn, onSignOut }: TopBarProps) {
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <img src="./icon.png" alt="" width={22} height={22} />
+        <span>Tandem</span>
+      </div>
+      <div className="topbar-right">
+        {status !== null && (
+          <SyncIndicator status={status} busy={syncBusy} onSyncNow={onSyncNow} onShowRejected={onShowRejected} />
+        )}
+        {status !== null && isSignedIn(status) ? (
+          <span className="account-chip">
+            <span className="muted" title={status.serverUrl ?? undefined}>
+              {status.user}
+            </span>
+            <button id="sign-out" type="button" className="button button--small" onClick={onSignOut}>
+              Sign out
+            </button>
+          </span>
+        ) : (
+          <button id="open-signin" type="button" className="button button--primary button--small" onClick={onOpenSignIn}>
+            Sign in
+          </button>
+        )}
+      </div>
+    </header>
+  );
+}
