@@ -1,1 +1,322 @@
-fn main() {}
+//! `tandem`: Tandem's headless client. The same replica and sync code as the desktop app, for
+//! scripting, imports and tests. Every failure exits non-zero with a one-line reason.
+
+#![allow(clippy::print_stdout)]
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use tandem_core::{AccountInput, ContactInput};
+use tandem_replica::{default_data_dir, ListQuery, Replica, SortDir, SortKey, Workspace};
+use tandem_sync::Secret;
+
+#[derive(Parser, Debug)]
+#[command(name = "tandem", version, about = "Tandem from the command line: the same replica and sync as the desktop app")]
+struct Cli {
+    /// Where the replica lives (default: the desktop app's own data directory).
+    #[arg(long, global = true, env = "TANDEM_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Sign in to a Tandem server (password read from standard input).
+    Login {
+        url: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// Forget the token and return to the local workspace (unsent changes are kept).
+    Logout,
+    /// Send pending changes and fetch the server's.
+    Sync,
+    /// Show the workspace, pending changes, the last sync and rejected changes.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accounts: the companies we sell to.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Contacts: the people at an account.
+    #[command(subcommand)]
+    Contact(ContactCmd),
+}
+
+#[derive(Args, Debug, Default)]
+struct AccountFields {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    vat_id: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+}
+
+impl From<AccountFields> for AccountInput {
+    fn from(f: AccountFields) -> Self {
+        AccountInput { name: f.name, vat_id: f.vat_id, email: f.email, phone: f.phone, city: f.city }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountCmd {
+    /// Create an account; prints its id on the last line.
+    Create(AccountFields),
+    /// List accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = "")]
+        search: String,
+        #[arg(long, value_parser = ["name", "city", "updated"], default_value = "name")]
+        sort: String,
+        #[arg(long)]
+        desc: bool,
+    },
+    /// Show one account with its contacts.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the given fields (an empty value clears an optional field).
+    Update {
+        id: String,
+        #[command(flatten)]
+        fields: AccountFields,
+    },
+    /// Delete an account and its contacts.
+    Delete { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum ContactCmd {
+    /// Add a contact to an account; prints its id on the last line.
+    Add {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// List the contacts of an account.
+    List {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the given fields of a contact.
+    Update {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// Delete a contact.
+    Delete { id: String },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = runtime.block_on(run(cli)) {
+        // One line: the chain joined, no backtrace.
+        let msg: Vec<String> = e.chain().map(ToString::to_string).collect();
+        eprintln!("error: {}", msg.join(": ").replace('\n', " "));
+        std::process::exit(1);
+    }
+}
+
+fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let ws = Workspace::new(cli.data_dir.unwrap_or_else(default_data_dir));
+    match cli.command {
+        Command::Login { url, user } => {
+            let password = read_password()?;
+            let replica = ws.sign_in(&url, &user, password).await?;
+            let status = replica.status().await?;
+            println!("signed in to {} as {}", status.server_url.unwrap_or_default(), status.user.unwrap_or_default());
+        }
+        Command::Logout => {
+            let local = ws.sign_out().await?;
+            local.close().await;
+            println!("signed out; unsent changes stay on this device");
+        }
+        Command::Sync => {
+            let replica = ws.open().await?;
+            let report = replica
+                .sync(&|p| {
+                    eprint!("\rsync: {} {} changes", p.phase, p.done);
+                    let _ = std::io::stderr().flush();
+                })
+                .await;
+            eprintln!();
+            let report = report?;
+            println!(
+                "synced: {} applied, {} rejected, {} changes pulled, at version {}",
+                report.applied, report.rejected, report.pulled, report.cursor
+            );
+            if report.rejected > 0 {
+                println!("{} change(s) were rejected by the server: see `tandem status`", report.rejected);
+            }
+        }
+        Command::Status { json } => {
+            let replica = ws.open().await?;
+            let s = replica.status().await?;
+            if json {
+                print_json(&s)?;
+            } else {
+                match &s.server_url {
+                    Some(url) if s.signed_in => println!("signed in to {url} as {}", s.user.clone().unwrap_or_default()),
+                    _ => println!("local workspace (not signed in)"),
+                }
+                println!("pending changes: {}", s.pending);
+                println!("last sync: {}", s.last_sync_at.clone().unwrap_or_else(|| "never".into()));
+                if let Some(e) = &s.last_error {
+                    println!("last error: {e}");
+                }
+                for r in &s.rejected {
+                    println!("rejected #{}: {} — {} ({})", r.seq, r.mutation, r.reason, r.at);
+                }
+            }
+        }
+        Command::Account(cmd) => account(&ws.open().await?, cmd).await?,
+        Command::Contact(cmd) => contact(&ws.open().await?, cmd).await?,
+    }
+    Ok(())
+}
+
+async fn account(r: &Replica, cmd: AccountCmd) -> Result<()> {
+    match cmd {
+        AccountCmd::Create(fields) => {
+            let id = r.create_account(&fields.into()).await?;
+            println!("{id}");
+        }
+        AccountCmd::List { json, search, sort, desc } => {
+            let sort = match sort.as_str() {
+                "city" => SortKey::City,
+                "updated" => SortKey::Updated,
+                _ => SortKey::Name,
+            };
+            let mut q = ListQuery { search, sort, dir: if desc { SortDir::Desc } else { SortDir::Asc }, after: None, limit: 1000 };
+            let mut all = Vec::new();
+            loop {
+                let page = r.list_accounts(&q).await?;
+                all.extend(page.items);
+                match page.next {
+                    Some(next) => q.after = Some(next),
+                    None => break,
+                }
+            }
+            if json {
+                print_json(&all)?;
+            } else {
+                for a in &all {
+                    let flag = if a.pending { " *" } else { "" };
+                    println!("{}  {}  {}{flag}", a.id, a.name, a.city.clone().unwrap_or_default());
+                }
+            }
+        }
+        AccountCmd::Show { id, json } => {
+            let d = r.account(&id).await?;
+            if json {
+                print_json(&d)?;
+            } else {
+                let a = &d.account;
+                println!("{}\n  id: {}", a.name, a.id);
+                for (k, v) in [("VAT id", &a.vat_id), ("e-mail", &a.email), ("phone", &a.phone), ("city", &a.city)] {
+                    if let Some(v) = v {
+                        println!("  {k}: {v}");
+                    }
+                }
+                for c in &d.contacts {
+                    println!("  contact: {} {} {}", c.name, c.email.clone().unwrap_or_default(), c.phone.clone().unwrap_or_default());
+                }
+            }
+        }
+        AccountCmd::Update { id, fields } => {
+            let id = r.update_account(&id, &fields.into()).await?;
+            println!("{id}");
+        }
+        AccountCmd::Delete { id } => {
+            r.delete_account(&id).await?;
+            println!("deleted {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn contact(r: &Replica, cmd: ContactCmd) -> Result<()> {
+    match cmd {
+        ContactCmd::Add { account, name, email, phone } => {
+            let id = r.add_contact(&account, &ContactInput { name: Some(name), email, phone }).await?;
+            println!("{id}");
+        }
+        ContactCmd::List { account, json } => {
+            let contacts = r.contacts_of(&account).await?;
+            if json {
+                print_json(&contacts)?;
+            } else {
+                for c in &contacts {
+                    println!("{}  {}  {}", c.id, c.name, c.email.clone().unwrap_or_default());
+                }
+            }
+        }
+        ContactCmd::Update { id, name, email, phone } => {
+            let id = r.update_contact(&id, &ContactInput { name, email, phone }).await?;
+            println!("{id}");
+        }
+        ContactCmd::Delete { id } => {
+            r.delete_contact(&id).await?;
+            println!("deleted {id}");
+        }
+    }
+    Ok(())
+}
+
+/// The password comes from standard input (first line), never from an argument.
+fn read_password() -> Result<Secret> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+    let pw = line.trim_end_matches(['\n', '\r']);
+    if pw.is_empty() {
+        bail!("no password on standard input (pipe it in: echo \"$PASSWORD\" | tandem login URL --user NAME)");
+    }
+    Ok(Secret::new(pw))
+}

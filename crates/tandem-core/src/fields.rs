@@ -164,7 +164,7 @@ text_value!(
 );
 impl Phone {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let s = raw.trim().split_whitespace().collect::<Vec<_>>().join(" ");
+        let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         if s.is_empty() {
             return Err(FieldError::new(Self::FIELD, "is required"));
         }

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod contact;
+pub mod demo;
 pub mod error;
 pub mod fields;
 pub mod id;

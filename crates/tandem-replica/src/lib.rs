@@ -1,1 +1,23 @@
-//! placeholder
+//! The device side of Tandem: a local SQLite replica of what the user may see, the outbox of
+//! what they did (offline too), the sync client, and the queries behind every screen.
+//!
+//! The desktop app (src-tauri) and the `tandem` CLI are both thin shells over this crate, so
+//! they share one code path. Writes go through tandem-core's rules first ([`ops`]), then into the
+//! view and the outbox in one SQLite transaction; the UI never waits for the network.
+
+mod credentials;
+pub mod demo;
+mod error;
+mod ops;
+mod query;
+mod rebase;
+mod replica;
+mod store;
+mod sync;
+mod workspace;
+
+pub use error::{ReplicaError, Result};
+pub use query::{AccountDetail, AccountRow, ContactRow, ListQuery, Page, SortDir, SortKey};
+pub use replica::{Mode, Rejected, Replica, Status};
+pub use sync::{Progress, SyncReport};
+pub use workspace::{default_data_dir, Workspace, APP_IDENTIFIER};

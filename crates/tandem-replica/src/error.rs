@@ -1,0 +1,68 @@
+//! Errors of the replica, each with a stable `code` for the UI and the CLI.
+
+use tandem_core::{FieldError, RuleError, ValidationErrors};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicaError {
+    #[error("{0}")]
+    Validation(ValidationErrors),
+    #[error("{0}")]
+    Rule(#[from] RuleError),
+    #[error("not signed in: sign in to a Tandem server first (`tandem login URL --user NAME`)")]
+    NotSignedIn,
+    #[error("cannot reach the server at {url}: {reason}")]
+    Offline { url: String, reason: String },
+    #[error("the server refused the request ({code}): {message}")]
+    Server { status: u16, code: String, message: String },
+    #[error("the OS keyring failed: {0}")]
+    Keyring(String),
+    #[error(
+        "this device still has {pending} unsent change(s) for {user} at {url}; sign in as {user} there to send them first"
+    )]
+    UnsentChanges { pending: i64, user: String, url: String },
+    #[error("{0}")]
+    BadInput(String),
+    #[error("local database: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error("local database schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("local data is damaged: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ReplicaError {
+    pub fn code(&self) -> String {
+        match self {
+            ReplicaError::Validation(_) => "validation".into(),
+            ReplicaError::Rule(e) => e.code().into(),
+            ReplicaError::NotSignedIn => "not_signed_in".into(),
+            ReplicaError::Offline { .. } => "offline".into(),
+            ReplicaError::Server { code, .. } => code.clone(),
+            ReplicaError::Keyring(_) => "keyring".into(),
+            ReplicaError::UnsentChanges { .. } => "unsent_changes".into(),
+            ReplicaError::BadInput(_) => "bad_input".into(),
+            ReplicaError::Storage(_) | ReplicaError::Migrate(_) => "storage".into(),
+            ReplicaError::Corrupt(_) => "corrupt".into(),
+            ReplicaError::Io(_) => "io".into(),
+        }
+    }
+
+    /// The field errors of a validation failure (empty otherwise).
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            ReplicaError::Validation(v) => &v.0,
+            ReplicaError::Rule(RuleError::Invalid(v)) => &v.0,
+            _ => &[],
+        }
+    }
+}
+
+impl From<ValidationErrors> for ReplicaError {
+    fn from(v: ValidationErrors) -> Self {
+        ReplicaError::Validation(v)
+    }
+}
+
+pub type Result<T, E = ReplicaError> = std::result::Result<T, E>;

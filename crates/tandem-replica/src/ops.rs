@@ -1,0 +1,90 @@
+//! Applying a mutation to the local view through the tandem-core rules (the optimistic half of
+//! "a rule is written once"; the server runs the same rules authoritatively).
+
+use crate::error::Result;
+use crate::store::{self, Origin, Touch};
+use sqlx::SqliteConnection;
+use tandem_core::{account, contact, AccountId, ContactId, Existing, RuleError};
+use tandem_sync::Op;
+
+/// The outcome of applying one op: a rule refusal is an ordinary answer, not a failure.
+pub(crate) async fn apply(conn: &mut SqliteConnection, touch: &mut Touch, op: &Op, origin: Origin) -> Result<Result<(), RuleError>> {
+    let refused = |e: RuleError| Ok(Err(e));
+    match op {
+        Op::AccountCreate(new) => {
+            let existing = store::load_account(conn, new.id).await?;
+            match account::create(existing.as_ref(), new) {
+                Ok(a) => store::put_account(conn, touch, &a, origin).await?,
+                Err(e) => return refused(e),
+            }
+        }
+        Op::AccountUpdate(patch) => {
+            let existing = store::load_account(conn, patch.id).await?;
+            match account::update(existing.as_ref(), patch) {
+                Ok(a) => store::put_account(conn, touch, &a, origin).await?,
+                Err(e) => return refused(e),
+            }
+        }
+        Op::AccountDelete(d) => {
+            let existing = store::load_account(conn, d.id).await?;
+            match account::delete(existing.as_ref(), d.id) {
+                Ok(true) => store::tombstone_account(conn, touch, d.id, origin).await?,
+                Ok(false) => {}
+                Err(e) => return refused(e),
+            }
+        }
+        Op::ContactAdd(new) => {
+            let parent = store::load_account(conn, new.account_id).await?;
+            let existing = store::load_contact(conn, new.id).await?;
+            match contact::add(parent.as_ref(), existing.as_ref(), new) {
+                Ok(c) => store::put_contact(conn, &c, origin).await?,
+                Err(e) => return refused(e),
+            }
+        }
+        Op::ContactUpdate(patch) => {
+            let existing = store::load_contact(conn, patch.id).await?;
+            match contact::update(existing.as_ref(), patch) {
+                Ok(c) => store::put_contact(conn, &c, origin).await?,
+                Err(e) => return refused(e),
+            }
+        }
+        Op::ContactDelete(d) => {
+            let existing = store::load_contact(conn, d.id).await?;
+            let account_id = match &existing {
+                Existing::Live(c) => Some(c.account_id),
+                _ => None,
+            };
+            match contact::delete(existing.as_ref(), d.id) {
+                Ok(true) => store::tombstone_contact(conn, d.id, account_id, origin).await?,
+                Ok(false) => {}
+                Err(e) => return refused(e),
+            }
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The records an op writes directly (contacts cascaded by an account delete are found from the
+/// account when the view is rebuilt).
+#[derive(Debug, Default)]
+pub(crate) struct Touched {
+    pub accounts: Vec<AccountId>,
+    pub contacts: Vec<ContactId>,
+}
+
+impl Touched {
+    pub(crate) fn add(&mut self, op: &Op) {
+        match op {
+            Op::AccountCreate(a) => self.accounts.push(a.id),
+            Op::AccountUpdate(p) => self.accounts.push(p.id),
+            Op::AccountDelete(d) => self.accounts.push(d.id),
+            Op::ContactAdd(c) => self.contacts.push(c.id),
+            Op::ContactUpdate(p) => self.contacts.push(p.id),
+            Op::ContactDelete(d) => self.contacts.push(d.id),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.accounts.is_empty() && self.contacts.is_empty()
+    }
+}

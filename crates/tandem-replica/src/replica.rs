@@ -1,0 +1,244 @@
+//! One replica file: open, write through the rules, record in the outbox, report status.
+
+use crate::error::{ReplicaError, Result};
+use crate::ops;
+use crate::store::{Origin, Touch};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+use tandem_core::{AccountId, AccountInput, AccountPatch, ContactId, ContactInput, ContactPatch};
+use tandem_core::{FieldError, NewAccount, NewContact};
+use tandem_sync::{DeleteAccount, DeleteContact, DeviceId, Op, Version};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// A replica either stands alone (local-only workspace, nothing to sync) or mirrors a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Local,
+    Server,
+}
+
+#[derive(Debug)]
+pub struct Replica {
+    pub(crate) pool: SqlitePool,
+    path: PathBuf,
+    mode: Mode,
+    /// One writer at a time inside this process (SQLite allows one anyway; this avoids
+    /// lock upgrades failing between a background sync and a user's write).
+    pub(crate) write: Mutex<()>,
+}
+
+/// A mutation the server refused, kept for the "Needs attention" inbox.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rejected {
+    pub seq: i64,
+    pub mutation: String,
+    pub code: String,
+    pub reason: String,
+    pub at: String,
+}
+
+/// What the sync indicator and `tandem status` show.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub mode: Mode,
+    pub server_url: Option<String>,
+    pub user: Option<String>,
+    pub device_id: Option<String>,
+    pub signed_in: bool,
+    pub pending: i64,
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+    pub cursor: i64,
+    pub rejected: Vec<Rejected>,
+}
+
+fn bad_id(e: FieldError) -> ReplicaError {
+    ReplicaError::BadInput(e.message)
+}
+
+impl Replica {
+    pub async fn open(path: &Path, mode: Mode) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool, path: path.to_owned(), mode, write: Mutex::new(()) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) async fn meta(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&mut *self.pool.acquire().await?, key).await
+    }
+
+    pub(crate) async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        meta_set(&mut *self.pool.acquire().await?, key, value).await
+    }
+
+    pub(crate) async fn device_id(&self) -> Result<Option<DeviceId>> {
+        Ok(self.meta("device_id").await?.and_then(|s| Uuid::parse_str(&s).ok()).map(DeviceId))
+    }
+
+    pub async fn cursor(&self) -> Result<Version> {
+        Ok(Version(self.meta("cursor").await?.and_then(|s| s.parse().ok()).unwrap_or(0)))
+    }
+
+    // ----- writes: parse at the edge, apply through the rules, record in the outbox -----
+
+    pub async fn create_account(&self, input: &AccountInput) -> Result<AccountId> {
+        let id = AccountId::from_uuid(Uuid::now_v7());
+        let new = NewAccount::parse(id, input)?;
+        self.mutate(Op::AccountCreate(new)).await?;
+        Ok(id)
+    }
+
+    pub async fn update_account(&self, id: &str, input: &AccountInput) -> Result<AccountId> {
+        let id = AccountId::from_str(id).map_err(bad_id)?;
+        let patch = AccountPatch::parse(id, input)?;
+        self.mutate(Op::AccountUpdate(patch)).await?;
+        Ok(id)
+    }
+
+    pub async fn delete_account(&self, id: &str) -> Result<()> {
+        let id = AccountId::from_str(id).map_err(bad_id)?;
+        self.mutate(Op::AccountDelete(DeleteAccount { id })).await
+    }
+
+    pub async fn add_contact(&self, account_id: &str, input: &ContactInput) -> Result<ContactId> {
+        let account_id = AccountId::from_str(account_id).map_err(|e| bad_id(e.on("account")))?;
+        let id = ContactId::from_uuid(Uuid::now_v7());
+        let new = NewContact::parse(id, account_id, input)?;
+        self.mutate(Op::ContactAdd(new)).await?;
+        Ok(id)
+    }
+
+    pub async fn update_contact(&self, id: &str, input: &ContactInput) -> Result<ContactId> {
+        let id = ContactId::from_str(id).map_err(bad_id)?;
+        let patch = ContactPatch::parse(id, input)?;
+        self.mutate(Op::ContactUpdate(patch)).await?;
+        Ok(id)
+    }
+
+    pub async fn delete_contact(&self, id: &str) -> Result<()> {
+        let id = ContactId::from_str(id).map_err(bad_id)?;
+        self.mutate(Op::ContactDelete(DeleteContact { id })).await
+    }
+
+    /// Applies `op` to the view and appends it to the outbox, in one transaction. A refusal by
+    /// the rules changes nothing and is returned to the user at once.
+    pub async fn mutate(&self, op: Op) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut touch = Touch::load(&mut tx).await?;
+        let synced = self.mode == Mode::Server;
+        ops::apply(&mut tx, &mut touch, &op, Origin::Local { pending: synced }).await??;
+        if synced {
+            append_outbox(&mut tx, &op, Utc::now()).await?;
+        }
+        touch.save(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- status -----
+
+    pub async fn status(&self) -> Result<Status> {
+        let mut conn = self.pool.acquire().await?;
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&mut *conn).await?;
+        let rows = sqlx::query("SELECT seq, description, code, reason, rejected_at FROM rejected ORDER BY seq DESC LIMIT 200")
+            .fetch_all(&mut *conn)
+            .await?;
+        let rejected = rows
+            .into_iter()
+            .map(|r| Rejected {
+                seq: r.get("seq"),
+                mutation: r.get("description"),
+                code: r.get("code"),
+                reason: r.get("reason"),
+                at: r.get("rejected_at"),
+            })
+            .collect();
+        let device_id = meta_get(&mut conn, "device_id").await?;
+        let signed_in = match (self.mode, device_id.as_deref().and_then(|d| Uuid::parse_str(d).ok())) {
+            (Mode::Server, Some(d)) => crate::credentials::load(DeviceId(d)).ok().flatten().is_some(),
+            _ => false,
+        };
+        Ok(Status {
+            mode: self.mode,
+            server_url: meta_get(&mut conn, "server_url").await?,
+            user: meta_get(&mut conn, "user").await?,
+            device_id,
+            signed_in,
+            pending,
+            last_sync_at: meta_get(&mut conn, "last_sync_at").await?,
+            last_error: meta_get(&mut conn, "last_error").await?,
+            cursor: meta_get(&mut conn, "cursor").await?.and_then(|s| s.parse().ok()).unwrap_or(0),
+            rejected,
+        })
+    }
+
+    /// Entries the user made that the server has not answered yet.
+    pub async fn pending_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&self.pool).await?)
+    }
+}
+
+pub(crate) async fn append_outbox(conn: &mut SqliteConnection, op: &Op, made_at: DateTime<Utc>) -> Result<i64> {
+    let seq: i64 = meta_get(conn, "next_seq").await?.and_then(|s| s.parse().ok()).unwrap_or(1);
+    let json = serde_json::to_string(op).map_err(|e| ReplicaError::Corrupt(e.to_string()))?;
+    sqlx::query("INSERT INTO outbox (seq, op, made_at) VALUES (?, ?, ?)")
+        .bind(seq)
+        .bind(json)
+        .bind(made_at.to_rfc3339())
+        .execute(&mut *conn)
+        .await?;
+    meta_set(conn, "next_seq", &(seq + 1).to_string()).await?;
+    Ok(seq)
+}
+
+pub(crate) async fn meta_get(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_optional(conn).await?)
+}
+
+pub(crate) async fn meta_set(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")
+        .bind(key)
+        .bind(value)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn meta_clear(conn: &mut SqliteConnection, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM meta WHERE key = ?").bind(key).execute(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! The sync client: push the outbox in order, pull changes after the cursor, rebase.
+
+use crate::error::{ReplicaError, Result};
+use crate::ops::Touched;
+use crate::rebase;
+use crate::replica::{meta_clear, meta_set, Mode, Replica};
+use crate::store::Touch;
+use crate::credentials;
+use chrono::Utc;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::Row;
+use std::time::Duration;
+use tandem_sync::{
+    paths, ErrorBody, Mutation, Op, Outcome, PullRequest, PullResponse, PushRequest, PushResponse, Secret,
+    MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
+};
+
+/// How far a sync has come, for a progress bar or line.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub phase: &'static str,
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub applied: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub cursor: i64,
+}
+
+const PULL_PAGE: u32 = 2_000;
+
+pub(crate) fn http_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(60))
+        .user_agent(concat!("tandem/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ReplicaError::Offline { url: String::new(), reason: e.to_string() })
+}
+
+pub(crate) async fn post_json<Req: Serialize, Resp: DeserializeOwned>(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token: Option<&Secret>,
+    body: &Req,
+) -> Result<Resp> {
+    let mut req = http.post(format!("{base}{path}")).json(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t.expose());
+    }
+    let offline = |e: reqwest::Error| ReplicaError::Offline { url: base.to_owned(), reason: without_url(&e) };
+    let resp = req.send().await.map_err(offline)?;
+    let status = resp.status();
+    if status.is_success() {
+        return resp.json().await.map_err(offline);
+    }
+    let text = resp.text().await.unwrap_or_default();
+    let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(b) => (b.code, b.message),
+        Err(_) => (format!("http_{}", status.as_u16()), text.chars().take(200).collect()),
+    };
+    Err(ReplicaError::Server { status: status.as_u16(), code, message })
+}
+
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(u) = e.url() {
+        s = s.replace(&format!(" for url ({u})"), "");
+    }
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s = format!("{s}: {inner}");
+        src = inner.source();
+    }
+    s
+}
+
+impl Replica {
+    /// Pushes every pending mutation, then pulls until up to date. Records the time of the
+    /// last good sync, or the error, for the sync indicator.
+    pub async fn sync(&self, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<SyncReport> {
+        let result = self.sync_inner(progress).await;
+        let mut conn = self.pool.acquire().await?;
+        match &result {
+            Ok(_) => {
+                meta_set(&mut conn, "last_sync_at", &Utc::now().to_rfc3339()).await?;
+                meta_clear(&mut conn, "last_error").await?;
+            }
+            Err(e) => meta_set(&mut conn, "last_error", &e.to_string()).await?,
+        }
+        result
+    }
+
+    async fn sync_inner(&self, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<SyncReport> {
+        if self.mode() != Mode::Server {
+            return Err(ReplicaError::NotSignedIn);
+        }
+        let url = self.meta("server_url").await?.ok_or(ReplicaError::NotSignedIn)?;
+        let device = self.device_id().await?.ok_or(ReplicaError::NotSignedIn)?;
+        let token = credentials::load(device)?.ok_or(ReplicaError::NotSignedIn)?;
+        let http = http_client()?;
+        let mut report = SyncReport::default();
+
+        // Push: in order, in batches; each answer is recorded before the next batch goes.
+        loop {
+            let batch = self.pending_batch().await?;
+            if batch.is_empty() {
+                break;
+            }
+            let req = PushRequest { protocol: PROTOCOL_VERSION, device_id: device, mutations: batch };
+            let resp: PushResponse = post_json(&http, &url, paths::PUSH, Some(&token), &req).await?;
+            if resp.results.is_empty() {
+                return Err(ReplicaError::Server {
+                    status: 200,
+                    code: "no_progress".into(),
+                    message: "the server answered a push without handling any mutation".into(),
+                });
+            }
+            let (applied, rejected) = self.record_results(&resp).await?;
+            report.applied += applied;
+            report.rejected += rejected;
+            progress(Progress { phase: "push", done: (report.applied + report.rejected) as u64, total: None });
+        }
+
+        // Pull: page by page, each page applied and rebased in one transaction.
+        loop {
+            let cursor = self.cursor().await?;
+            let req = PullRequest { protocol: PROTOCOL_VERSION, device_id: device, cursor, limit: PULL_PAGE };
+            let page: PullResponse = post_json(&http, &url, paths::PULL, Some(&token), &req).await?;
+            report.pulled += page.changes.len();
+            self.apply_page(&page).await?;
+            report.cursor = page.cursor.0;
+            progress(Progress { phase: "pull", done: report.pulled as u64, total: None });
+            if !page.has_more {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn pending_batch(&self) -> Result<Vec<Mutation>> {
+        let rows = sqlx::query("SELECT seq, op, made_at FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?")
+            .bind(MAX_PUSH_MUTATIONS as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                let op: String = r.get("op");
+                let made_at: String = r.get("made_at");
+                Ok(Mutation {
+                    seq: r.get("seq"),
+                    made_at: made_at.parse().map_err(|e: chrono::ParseError| ReplicaError::Corrupt(e.to_string()))?,
+                    op: serde_json::from_str(&op).map_err(|e| ReplicaError::Corrupt(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_results(&self, resp: &PushResponse) -> Result<(usize, usize)> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut touch = Touch::load(&mut tx).await?;
+        let mut undo = Touched::default();
+        let (mut applied, mut rejected) = (0, 0);
+        for r in &resp.results {
+            match &r.outcome {
+                Outcome::Applied { version } => {
+                    sqlx::query("UPDATE outbox SET state = 'applied', applied_version = ? WHERE seq = ?")
+                        .bind(version.0)
+                        .bind(r.seq)
+                        .execute(&mut *tx)
+                        .await?;
+                    applied += 1;
+                }
+                Outcome::Rejected { code, reason } => {
+                    let row = sqlx::query("DELETE FROM outbox WHERE seq = ? RETURNING op, made_at")
+                        .bind(r.seq)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if let Some(row) = row {
+                        let json: String = row.get("op");
+                        let op: Op = serde_json::from_str(&json).map_err(|e| ReplicaError::Corrupt(e.to_string()))?;
+                        sqlx::query(
+                            "INSERT OR REPLACE INTO rejected (seq, op, description, code, reason, made_at, rejected_at)
+                             VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        )
+                        .bind(r.seq)
+                        .bind(&json)
+                        .bind(op.describe())
+                        .bind(code)
+                        .bind(reason)
+                        .bind(row.get::<String, _>("made_at"))
+                        .bind(Utc::now().to_rfc3339())
+                        .execute(&mut *tx)
+                        .await?;
+                        tracing::warn!(seq = r.seq, mutation = op.name(), %reason, "the server rejected a mutation");
+                        undo.add(&op);
+                    }
+                    rejected += 1;
+                }
+            }
+        }
+        // Undo the optimistic state of what was refused (and refresh pending flags).
+        rebase::rebuild(&mut tx, &mut touch, undo).await?;
+        touch.save(&mut tx).await?;
+        tx.commit().await?;
+        Ok((applied, rejected))
+    }
+
+    async fn apply_page(&self, page: &PullResponse) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut touch = Touch::load(&mut tx).await?;
+        for change in &page.changes {
+            rebase::write_change(&mut tx, &mut touch, change).await?;
+        }
+        meta_set(&mut tx, "cursor", &page.cursor.0.to_string()).await?;
+        // Mutations whose version this pull has now brought are settled: base holds them.
+        let settled = sqlx::query("DELETE FROM outbox WHERE state = 'applied' AND applied_version <= ? RETURNING op")
+            .bind(page.cursor.0)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut touched = Touched::default();
+        for row in settled {
+            let op: Op = serde_json::from_str(&row.get::<String, _>("op")).map_err(|e| ReplicaError::Corrupt(e.to_string()))?;
+            touched.add(&op);
+        }
+        rebase::rebuild(&mut tx, &mut touch, touched).await?;
+        touch.save(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
