@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { AccountRow, SyncStatus } from './backend';
+import type { AccountRow } from './backend';
 import { useBackend } from './BackendContext';
 import { AccountDetail } from './components/AccountDetail';
 import { AccountForm } from './components/AccountForm';
@@ -37,16 +37,27 @@ export function App() {
     setDialog('none');
   }, []);
 
-  const runSync = (action: () => Promise<SyncStatus>) => {
+  const fail = (err: unknown) => {
+    setNotice(toAppError(err).message);
+  };
+
+  const syncNow = () => {
     setSyncBusy(true);
     setNotice(null);
-    action()
-      .then(sync.set, (err: unknown) => {
-        setNotice(toAppError(err).message);
-      })
+    backend
+      .syncNow()
+      .then(sync.set, fail)
       .finally(() => {
         setSyncBusy(false);
       });
+  };
+
+  const signOut = () => {
+    setNotice(null);
+    backend.signOut().then((s) => {
+      sync.set(s);
+      dataChanged();
+    }, fail);
   };
 
   const afterSave = (account: AccountRow) => {
@@ -59,18 +70,14 @@ export function App() {
       <TopBar
         status={status}
         syncBusy={syncBusy}
-        onSyncNow={() => {
-          runSync(() => backend.syncNow());
-        }}
+        onSyncNow={syncNow}
         onShowRejected={() => {
           setDialog('rejected');
         }}
         onOpenSignIn={() => {
           setDialog('sign-in');
         }}
-        onSignOut={() => {
-          runSync(() => backend.signOut());
-        }}
+        onSignOut={signOut}
       />
       {status?.mode === 'local' && (
         <div className="banner" role="status">
