@@ -14,6 +14,8 @@ mod rebase;
 mod replica;
 mod store;
 mod sync;
+#[cfg(test)]
+mod tests;
 mod workspace;
 
 pub use error::{ReplicaError, Result};

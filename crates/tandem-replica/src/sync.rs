@@ -146,7 +146,7 @@ impl Replica {
         Ok(report)
     }
 
-    async fn pending_batch(&self) -> Result<Vec<Mutation>> {
+    pub(crate) async fn pending_batch(&self) -> Result<Vec<Mutation>> {
         let rows = sqlx::query("SELECT seq, op, made_at FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?")
             .bind(MAX_PUSH_MUTATIONS as i64)
             .fetch_all(&self.pool)
@@ -164,7 +164,7 @@ impl Replica {
             .collect()
     }
 
-    async fn record_results(&self, resp: &PushResponse) -> Result<(usize, usize)> {
+    pub(crate) async fn record_results(&self, resp: &PushResponse) -> Result<(usize, usize)> {
         let _w = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         let mut touch = Touch::load(&mut tx).await?;
@@ -215,7 +215,7 @@ impl Replica {
         Ok((applied, rejected))
     }
 
-    async fn apply_page(&self, page: &PullResponse) -> Result<()> {
+    pub(crate) async fn apply_page(&self, page: &PullResponse) -> Result<()> {
         let _w = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         let mut touch = Touch::load(&mut tx).await?;

@@ -1,0 +1,187 @@
+//! Replica tests on real SQLite files in a temporary directory. Server answers are fed in as
+//! the wire types the server sends, so rebase and rejection are tested without a network.
+
+use crate::{ListQuery, Mode, Replica, SortDir, SortKey};
+use std::collections::HashSet;
+use tandem_core::{Account, AccountId, AccountInput, AccountName, City, ContactInput};
+use tandem_sync::{Change, MutationResult, Outcome, PullResponse, PushResponse, Version};
+
+async fn replica(mode: Mode) -> (tempfile::TempDir, Replica) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let r = Replica::open(&dir.path().join("r.sqlite"), mode).await.expect("open replica");
+    (dir, r)
+}
+
+fn named(name: &str, city: &str) -> AccountInput {
+    AccountInput { name: Some(name.into()), city: Some(city.into()), ..Default::default() }
+}
+
+fn server_account(id: AccountId, name: &str, city: Option<&str>) -> Account {
+    Account {
+        id,
+        name: AccountName::parse(name).expect("name"),
+        vat_id: None,
+        email: None,
+        phone: None,
+        city: city.map(|c| City::parse(c).expect("city")),
+    }
+}
+
+fn applied(seq: i64, version: i64) -> MutationResult {
+    MutationResult { seq, outcome: Outcome::Applied { version: Version(version) }, replayed: false }
+}
+
+fn page(changes: Vec<Change>, cursor: i64) -> PullResponse {
+    PullResponse { changes, cursor: Version(cursor), has_more: false }
+}
+
+#[tokio::test]
+async fn lists_page_by_key_in_every_order_without_gaps_or_repeats() {
+    let (_d, r) = replica(Mode::Local).await;
+    for i in 0..25 {
+        r.create_account(&named(&format!("Company {:02}", 24 - i), ["Berlin", "Aachen", "Köln"][i % 3])).await.expect("create");
+    }
+    for (sort, dir) in [(SortKey::Name, SortDir::Asc), (SortKey::City, SortDir::Desc), (SortKey::Updated, SortDir::Desc)] {
+        let mut q = ListQuery { sort, dir, limit: 10, ..Default::default() };
+        let mut seen = Vec::new();
+        loop {
+            let p = r.list_accounts(&q).await.expect("page");
+            assert_eq!(p.total, 25);
+            assert!(p.items.len() <= 10, "a page never exceeds its limit");
+            seen.extend(p.items);
+            match p.next {
+                Some(n) => q.after = Some(n),
+                None => break,
+            }
+        }
+        let ids: HashSet<_> = seen.iter().map(|a| a.id.clone()).collect();
+        assert_eq!(ids.len(), 25, "{sort:?} {dir:?}: every row exactly once across pages");
+        let keys: Vec<String> = seen
+            .iter()
+            .map(|a| match sort {
+                SortKey::Name => a.name.to_lowercase(),
+                SortKey::City => a.city.clone().unwrap_or_default().to_lowercase(),
+                SortKey::Updated => a.updated_at.clone(),
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        if dir == SortDir::Desc {
+            sorted.reverse();
+        }
+        assert_eq!(keys, sorted, "{sort:?} {dir:?}: pages come in order");
+    }
+    let hits = r.list_accounts(&ListQuery { search: "KÖLN".into(), limit: 100, ..Default::default() }).await.expect("search");
+    assert_eq!(hits.total, 8, "search is case-insensitive over name, city and e-mail");
+    let none = r.list_accounts(&ListQuery { search: "100%".into(), limit: 100, ..Default::default() }).await.expect("search");
+    assert_eq!(none.total, 0, "LIKE wildcards in the search are taken literally");
+    let bad = r.list_accounts(&ListQuery { after: Some("garbage".into()), limit: 10, ..Default::default() }).await;
+    assert_eq!(bad.map(|_| ()).expect_err("a forged page key").code(), "bad_input");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_every_field_named_and_changes_nothing() {
+    let (_d, r) = replica(Mode::Server).await;
+    let err = r
+        .create_account(&AccountInput { name: Some("".into()), email: Some("x@".into()), ..Default::default() })
+        .await
+        .expect_err("invalid");
+    assert_eq!(err.code(), "validation");
+    let fields: Vec<&str> = err.fields().iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["name", "email"]);
+    assert_eq!(r.status().await.expect("status").pending, 0, "a refused write leaves nothing in the outbox");
+    assert_eq!(r.all_accounts().await.expect("list").len(), 0);
+    let e = r.add_contact(&AccountId::from_uuid(uuid::Uuid::now_v7()).to_string(), &ContactInput { name: Some("Anna".into()), ..Default::default() }).await;
+    assert_eq!(e.map(|_| ()).expect_err("no such account").code(), "not_found", "rules run on the device too");
+}
+
+#[tokio::test]
+async fn offline_writes_queue_in_order_and_settle_when_the_server_confirms() {
+    let (_d, r) = replica(Mode::Server).await;
+    let id = r.create_account(&named("ACME", "Berlin")).await.expect("create");
+    r.update_account(&id.to_string(), &AccountInput { phone: Some("+49 30 123456".into()), ..Default::default() }).await.expect("edit");
+    let s = r.status().await.expect("status");
+    assert_eq!(s.pending, 2, "both writes wait in the outbox");
+    let batch = r.pending_batch().await.expect("batch");
+    assert_eq!(batch.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2], "seqs are contiguous from 1");
+    assert!(r.all_accounts().await.expect("list")[0].pending);
+
+    r.record_results(&PushResponse { results: vec![applied(1, 7), applied(2, 8)], last_seq: 2 }).await.expect("record");
+    assert_eq!(r.status().await.expect("status").pending, 0, "answered mutations are no longer pending");
+    let view = r.all_accounts().await.expect("list");
+    assert_eq!(view[0].phone.as_deref(), Some("+49 30 123456"), "the view keeps the change until the pull brings it");
+
+    let mut acc = server_account(id, "ACME", Some("Berlin"));
+    acc.phone = Some(tandem_core::Phone::parse("+49 30 123456").expect("phone"));
+    r.apply_page(&page(vec![Change::Account { version: Version(8), id, data: Some(acc) }], 8)).await.expect("pull");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&r.pool).await.expect("count");
+    assert_eq!(left, 0, "a pull that covers the applied versions settles the outbox");
+    let view = r.all_accounts().await.expect("list");
+    assert!(!view[0].pending);
+    assert_eq!(r.cursor().await.expect("cursor"), Version(8));
+}
+
+#[tokio::test]
+async fn a_pull_rebases_pending_edits_field_by_field() {
+    let (_d, r) = replica(Mode::Server).await;
+    let id = AccountId::from_uuid(uuid::Uuid::now_v7());
+    r.apply_page(&page(vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", Some("Berlin"))) }], 1))
+        .await
+        .expect("first pull");
+    r.update_account(&id.to_string(), &AccountInput { city: Some("Hamburg".into()), ..Default::default() }).await.expect("local edit");
+    // Another device renamed the account meanwhile.
+    r.apply_page(&page(vec![Change::Account { version: Version(2), id, data: Some(server_account(id, "ACME Europe", Some("Berlin"))) }], 2))
+        .await
+        .expect("pull");
+    let a = &r.all_accounts().await.expect("list")[0];
+    assert_eq!(a.name, "ACME Europe", "the server's edit of another field arrives");
+    assert_eq!(a.city.as_deref(), Some("Hamburg"), "the pending local edit is re-applied on top");
+    assert!(a.pending);
+}
+
+#[tokio::test]
+async fn a_rejected_mutation_is_undone_and_kept_for_the_user() {
+    let (_d, r) = replica(Mode::Server).await;
+    let id = AccountId::from_uuid(uuid::Uuid::now_v7());
+    r.apply_page(&page(vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", None)) }], 1))
+        .await
+        .expect("pull");
+    r.update_account(&id.to_string(), &AccountInput { name: Some("Renamed".into()), ..Default::default() }).await.expect("edit");
+    r.create_account(&named("Other", "Bonn")).await.expect("create behind it");
+    let results = vec![
+        MutationResult { seq: 1, outcome: Outcome::Rejected { code: "forbidden".into(), reason: "not your territory".into() }, replayed: false },
+        applied(2, 2),
+    ];
+    r.record_results(&PushResponse { results, last_seq: 2 }).await.expect("record");
+    let names: Vec<String> = r.all_accounts().await.expect("list").into_iter().map(|a| a.name).collect();
+    assert_eq!(names, ["ACME", "Other"], "the refused rename is taken out of the view; the mutation behind it stays");
+    let s = r.status().await.expect("status");
+    assert_eq!(s.rejected.len(), 1);
+    assert_eq!(s.rejected[0].reason, "not your territory");
+    assert!(s.rejected[0].mutation.contains("edit name"), "the inbox says what was refused: {}", s.rejected[0].mutation);
+}
+
+#[tokio::test]
+async fn a_server_delete_wins_over_a_pending_edit_which_waits_for_the_servers_verdict() {
+    let (_d, r) = replica(Mode::Server).await;
+    let id = AccountId::from_uuid(uuid::Uuid::now_v7());
+    r.apply_page(&page(vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", None)) }], 1))
+        .await
+        .expect("pull");
+    let cid = r.add_contact(&id.to_string(), &ContactInput { name: Some("Anna Berg".into()), ..Default::default() }).await.expect("contact");
+    r.update_account(&id.to_string(), &AccountInput { city: Some("Kiel".into()), ..Default::default() }).await.expect("edit");
+    r.apply_page(&page(vec![Change::Account { version: Version(2), id, data: None }], 2)).await.expect("pull delete");
+    assert!(r.all_accounts().await.expect("list").is_empty(), "the account is gone from the view");
+    assert!(r.contact(&cid.to_string()).await.is_err(), "a contact of a deleted account is not shown");
+    assert_eq!(r.status().await.expect("status").pending, 2, "the edits stay queued: the server's answer decides");
+}
+
+#[tokio::test]
+async fn a_new_local_workspace_gets_demo_data_once() {
+    let (_d, r) = replica(Mode::Local).await;
+    assert!(r.seed_demo_once().await.expect("seed"));
+    assert!(!r.seed_demo_once().await.expect("seed again"));
+    assert_eq!(r.all_accounts().await.expect("list").len(), crate::demo::DEMO_ACCOUNTS);
+    let (_d2, s) = replica(Mode::Server).await;
+    assert!(!s.seed_demo_once().await.expect("server replica"), "demo data never enters a server replica");
+}
