@@ -1,0 +1,353 @@
+//! Applying one mutation: device sequence → `tandem-core` rule → rows, logs, version.
+//!
+//! # Why versions can be pulled without ever missing a change
+//!
+//! A puller asks for "every change with `version > cursor`" and then moves its cursor to the
+//! highest version it saw. That is only safe if, whenever a puller can see version `N + 1`, it
+//! can also see `N`. A plain sequence does not give this: transaction A takes 7, transaction B
+//! takes 8 and commits first, a puller reads 8 and sets its cursor to 8, then A commits 7 — and
+//! 7 is never pulled.
+//!
+//! Here a writing transaction takes its version with
+//! `UPDATE sync_clock SET version = version + 1 RETURNING version` on a one-row table. The row
+//! lock is held until that transaction commits or rolls back, so the next writer blocks on the
+//! clock until then: versions are handed out and committed strictly in order, one writer at a
+//! time between taking a version and committing. A rolled-back writer rolls back its increment
+//! too, so versions stay dense. Pullers read in one `REPEATABLE READ` snapshot, which therefore
+//! contains every version up to the clock value it sees and none above it.
+//!
+//! # Lock order (no deadlocks)
+//!
+//! Every writer locks, in this order: the device row (`devices … FOR UPDATE`), then the records
+//! it reads (`FOR UPDATE`, or `FOR SHARE` for a parent that must stay live), and takes the clock
+//! LAST, only after the rule has passed; after the clock it writes only rows it has locked or
+//! inserts new ones. A rejected mutation never touches the clock, so it consumes no version.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+use tandem_core::{account, contact, Existing, RuleError};
+use tandem_sync::{DeviceId, Mutation, MutationResult, Op, Outcome, Version};
+use tracing::instrument;
+use uuid::Uuid;
+
+use crate::error::Error;
+use crate::store::log::{AuditEntry, LoggedMutation};
+use crate::store::{accounts, contacts, devices, log, RowLock, StoreError};
+
+/// How often a mutation's transaction is run again after a deadlock or a concurrent insert.
+const ATTEMPTS: usize = 3;
+
+/// Who applies: an authenticated user on one of their devices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user: Uuid,
+    pub device: DeviceId,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("expected seq {expected}, got {got}")]
+    SeqGap { expected: i64, got: i64 },
+    #[error("device {0} is not registered")]
+    UnknownDevice(DeviceId),
+    #[error("seq {0} was handled but its outcome is missing from the mutation log")]
+    MissingLog(i64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<ApplyError> for Error {
+    fn from(e: ApplyError) -> Self {
+        match e {
+            ApplyError::SeqGap { expected, got } => Error::SeqGap { expected, got },
+            other => Error::internal(other),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApplyError {
+    fn from(e: sqlx::Error) -> Self {
+        ApplyError::Store(StoreError::Db(e))
+    }
+}
+
+/// The result of handling one mutation, and the device's last handled seq afterwards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handled {
+    pub result: MutationResult,
+    pub last_seq: i64,
+}
+
+/// Handles one mutation in its own transaction: applied or rejected exactly once, or replayed.
+/// A deadlock or a concurrent insert of the same id runs the transaction again.
+#[instrument(skip_all, fields(device = %actor.device, seq = m.seq, op = m.op.name()), err(level = "info"))]
+pub async fn handle_mutation(
+    pool: &PgPool,
+    actor: Actor,
+    m: &Mutation,
+    received_at: DateTime<Utc>,
+) -> Result<Handled, ApplyError> {
+    let mut attempt = 1;
+    loop {
+        let mut tx = pool.begin().await?;
+        match handle_mutation_in(&mut tx, actor, m, received_at).await {
+            Ok(handled) => {
+                tx.commit().await?;
+                return Ok(handled);
+            }
+            Err(ApplyError::Store(e)) if e.is_retryable() && attempt < ATTEMPTS => {
+                tracing::info!(error = %e, attempt, "retrying mutation");
+                tx.rollback().await?;
+                attempt += 1;
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// [`handle_mutation`] inside the caller's transaction (which must not have taken a version).
+pub async fn handle_mutation_in(
+    conn: &mut PgConnection,
+    actor: Actor,
+    m: &Mutation,
+    received_at: DateTime<Utc>,
+) -> Result<Handled, ApplyError> {
+    let last = devices::lock_last_seq(conn, actor.device)
+        .await?
+        .ok_or(ApplyError::UnknownDevice(actor.device))?;
+    if m.seq <= last {
+        let outcome = log::stored_outcome(conn, actor.device, m.seq)
+            .await?
+            .ok_or(ApplyError::MissingLog(m.seq))?;
+        return Ok(Handled {
+            result: MutationResult {
+                seq: m.seq,
+                outcome,
+                replayed: true,
+            },
+            last_seq: last,
+        });
+    }
+    if m.seq != last + 1 {
+        return Err(ApplyError::SeqGap {
+            expected: last + 1,
+            got: m.seq,
+        });
+    }
+
+    let ctx = Ctx {
+        actor,
+        seq: m.seq,
+        op_name: m.op.name(),
+        at: received_at,
+    };
+    let outcome = match apply_op_in(conn, &ctx, &m.op).await? {
+        Ok(version) => Outcome::Applied {
+            version: Version(version),
+        },
+        Err(rule) => {
+            tracing::info!(code = rule.code(), reason = %rule, "mutation rejected");
+            Outcome::Rejected {
+                code: rule.code().to_owned(),
+                reason: rule.to_string(),
+            }
+        }
+    };
+    let version = match &outcome {
+        Outcome::Applied { version } => Some(version.0),
+        Outcome::Rejected { .. } => None,
+    };
+    log::insert_mutation(
+        conn,
+        LoggedMutation {
+            device: actor.device,
+            seq: m.seq,
+            user: actor.user,
+            op_name: m.op.name(),
+            op: serde_json::to_value(&m.op).map_err(StoreError::from)?,
+            outcome: &outcome,
+            version,
+            made_at: m.made_at,
+            received_at,
+        },
+    )
+    .await?;
+    devices::set_last_seq(conn, actor.device, m.seq).await?;
+    Ok(Handled {
+        result: MutationResult {
+            seq: m.seq,
+            outcome,
+            replayed: false,
+        },
+        last_seq: m.seq,
+    })
+}
+
+/// What the audit log needs to know about the mutation being applied.
+#[derive(Debug)]
+struct Ctx<'a> {
+    actor: Actor,
+    seq: i64,
+    op_name: &'a str,
+    at: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    async fn audit<T: Serialize>(
+        &self,
+        conn: &mut PgConnection,
+        entity: &'static str,
+        id: Uuid,
+        version: i64,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Result<(), StoreError> {
+        log::insert_audit(
+            conn,
+            AuditEntry {
+                user: self.actor.user,
+                device: self.actor.device,
+                seq: self.seq,
+                op_name: self.op_name,
+                at: self.at,
+                entity,
+                entity_id: id,
+                version,
+                before: before.map(serde_json::to_value).transpose()?,
+                after: after.map(serde_json::to_value).transpose()?,
+            },
+        )
+        .await
+    }
+}
+
+fn live<T>(e: &Existing<T>) -> Option<&T> {
+    match e {
+        Existing::Live(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// Runs the `tandem-core` rule of `op` on the locked current state and, when it passes, writes
+/// the rows under a new version. Returns that version, or the rule's refusal (nothing written).
+async fn apply_op_in(
+    conn: &mut PgConnection,
+    ctx: &Ctx<'_>,
+    op: &Op,
+) -> Result<Result<i64, RuleError>, StoreError> {
+    let by = ctx.actor.user;
+    let at = ctx.at;
+    match op {
+        Op::AccountCreate(new) => {
+            let existing = accounts::load(conn, new.id, RowLock::Update).await?;
+            let created = match account::create(existing.as_ref(), new) {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(e)),
+            };
+            let v = log::next_version(conn).await?;
+            accounts::insert(conn, &created, v, at, by).await?;
+            ctx.audit(conn, "account", new.id.as_uuid(), v, None, Some(&created))
+                .await?;
+            Ok(Ok(v))
+        }
+        Op::AccountUpdate(patch) => {
+            let existing = accounts::load(conn, patch.id, RowLock::Update).await?;
+            let updated = match account::update(existing.as_ref(), patch) {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(e)),
+            };
+            let v = log::next_version(conn).await?;
+            accounts::update(conn, &updated, v, at, by).await?;
+            ctx.audit(
+                conn,
+                "account",
+                patch.id.as_uuid(),
+                v,
+                live(&existing),
+                Some(&updated),
+            )
+            .await?;
+            Ok(Ok(v))
+        }
+        Op::AccountDelete(d) => {
+            let row = accounts::load_row(conn, d.id, RowLock::Update).await?;
+            let existing = match &row {
+                None => Existing::Missing,
+                Some(r) => r.to_existing()?,
+            };
+            match account::delete(existing.as_ref(), d.id) {
+                Err(e) => Ok(Err(e)),
+                // Already deleted elsewhere: both wanted it gone, nothing changes.
+                Ok(false) => Ok(Ok(row.map_or(0, |r| r.version))),
+                Ok(true) => {
+                    // Lock the contacts before the clock (see the lock order above).
+                    let live_contacts = contacts::live_of_account_for_update(conn, d.id).await?;
+                    let v = log::next_version(conn).await?;
+                    accounts::tombstone(conn, d.id, v, at, by).await?;
+                    ctx.audit(conn, "account", d.id.as_uuid(), v, live(&existing), None)
+                        .await?;
+                    for c in &live_contacts {
+                        contacts::tombstone(conn, c.id, v, at, by).await?;
+                        ctx.audit(conn, "contact", c.id.as_uuid(), v, Some(c), None)
+                            .await?;
+                    }
+                    Ok(Ok(v))
+                }
+            }
+        }
+        Op::ContactAdd(new) => {
+            let parent = accounts::load(conn, new.account_id, RowLock::Share).await?;
+            let existing = contacts::load(conn, new.id, RowLock::Update).await?;
+            let added = match contact::add(parent.as_ref(), existing.as_ref(), new) {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e)),
+            };
+            let v = log::next_version(conn).await?;
+            contacts::insert(conn, &added, v, at, by).await?;
+            ctx.audit(conn, "contact", new.id.as_uuid(), v, None, Some(&added))
+                .await?;
+            Ok(Ok(v))
+        }
+        Op::ContactUpdate(patch) => {
+            let existing = contacts::load(conn, patch.id, RowLock::Update).await?;
+            let updated = match contact::update(existing.as_ref(), patch) {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e)),
+            };
+            let v = log::next_version(conn).await?;
+            contacts::update(conn, &updated, v, at, by).await?;
+            ctx.audit(
+                conn,
+                "contact",
+                patch.id.as_uuid(),
+                v,
+                live(&existing),
+                Some(&updated),
+            )
+            .await?;
+            Ok(Ok(v))
+        }
+        Op::ContactDelete(d) => {
+            let row = contacts::load_row(conn, d.id, RowLock::Update).await?;
+            let existing = match &row {
+                None => Existing::Missing,
+                Some(r) => r.to_existing()?,
+            };
+            match contact::delete(existing.as_ref(), d.id) {
+                Err(e) => Ok(Err(e)),
+                Ok(false) => Ok(Ok(row.map_or(0, |r| r.version))),
+                Ok(true) => {
+                    let v = log::next_version(conn).await?;
+                    contacts::tombstone(conn, d.id, v, at, by).await?;
+                    ctx.audit(conn, "contact", d.id.as_uuid(), v, live(&existing), None)
+                        .await?;
+                    Ok(Ok(v))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The pull service: every change after a cursor, in pages that never split a version.
+//!
+//! A page is read in one `REPEATABLE READ READ ONLY` transaction, so the rows and the
+//! `sync_clock` value come from the same snapshot; since versions commit in order (see
+//! [`crate::apply`]), that snapshot holds every version up to the clock and none above it.
+
+use sqlx::{PgConnection, PgPool};
+use tandem_sync::{PullRequest, PullResponse, Version, MAX_PULL_LIMIT};
+use tracing::instrument;
+
+use crate::auth::Session;
+use crate::error::Error;
+use crate::routes::check_protocol;
+use crate::store::changes::{self, ChangeRow};
+use crate::store::{log, StoreError};
+
+/// What a user may see. Everyone sees every account for now; territory scopes add variants
+/// here and a query per variant in [`crate::store::changes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Everything,
+}
+
+impl Scope {
+    pub fn of(_session: &Session) -> Scope {
+        Scope::Everything
+    }
+}
+
+#[instrument(skip_all, fields(user = %session.user_name, device = %req.device_id, cursor = req.cursor.0, limit = req.limit), err(level = "info"))]
+pub async fn pull(
+    pool: &PgPool,
+    session: &Session,
+    req: PullRequest,
+) -> Result<PullResponse, Error> {
+    check_protocol(req.protocol)?;
+    session.check_device(req.device_id)?;
+    if !(1..=MAX_PULL_LIMIT).contains(&req.limit) {
+        return Err(Error::BadLimit {
+            got: req.limit,
+            max: MAX_PULL_LIMIT,
+        });
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let page = pull_in(&mut tx, Scope::of(session), req.cursor, req.limit).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+/// One page of changes after `cursor`, read on the caller's snapshot.
+pub async fn pull_in(
+    conn: &mut PgConnection,
+    scope: Scope,
+    cursor: Version,
+    limit: u32,
+) -> Result<PullResponse, StoreError> {
+    let limit = limit as usize;
+    // One row more than asked tells whether the page would cut inside a version.
+    let mut rows = changes::after(conn, scope, cursor.0, limit as i64 + 1).await?;
+    let has_more = rows.len() > limit;
+    if has_more {
+        let next_version = rows[limit].version;
+        rows.truncate(limit);
+        rows.retain(|r| r.version < next_version);
+        if rows.is_empty() {
+            // One version holds more changes than the limit: it travels whole.
+            rows = changes::at(conn, scope, next_version).await?;
+        }
+    }
+    let cursor = match (has_more, rows.last()) {
+        (true, Some(last)) => Version(last.version),
+        // Nothing more: the clock of this snapshot, which no later change can be below.
+        (_, last) => {
+            let clock = log::current_version(conn).await?;
+            Version(
+                clock
+                    .max(last.map_or(cursor.0, |r| r.version))
+                    .max(cursor.0),
+            )
+        }
+    };
+    let changes = rows
+        .into_iter()
+        .map(ChangeRow::into_change)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PullResponse {
+        changes,
+        cursor,
+        has_more,
+    })
+}

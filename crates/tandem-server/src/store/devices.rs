@@ -1,0 +1,68 @@
+//! The `devices` table: which user a device belongs to and the last seq handled for it.
+
+use sqlx::PgConnection;
+use tandem_sync::DeviceId;
+use uuid::Uuid;
+
+use super::StoreError;
+
+/// Binds `device` to `user` (first login) or refreshes it (later logins). Returns the device's
+/// last handled seq, or `None` when the device already belongs to another user.
+pub async fn register(
+    conn: &mut PgConnection,
+    device: DeviceId,
+    user: Uuid,
+    name: Option<&str>,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO devices (id, user_id, name, last_seq, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, 0, now(), now()) \
+         ON CONFLICT (id) DO UPDATE SET last_seen_at = now(), name = COALESCE(EXCLUDED.name, devices.name) \
+         WHERE devices.user_id = EXCLUDED.user_id \
+         RETURNING last_seq",
+    )
+    .bind(device.0)
+    .bind(user)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Locks the device row until the transaction ends and returns its last handled seq. Holding
+/// this lock is what makes "applied exactly once" hold when one device pushes twice at once.
+pub async fn lock_last_seq(
+    conn: &mut PgConnection,
+    device: DeviceId,
+) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE")
+            .bind(device.0)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn set_last_seq(
+    conn: &mut PgConnection,
+    device: DeviceId,
+    seq: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE devices SET last_seq = $2, last_seen_at = now() WHERE id = $1")
+        .bind(device.0)
+        .bind(seq)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn last_seq(
+    conn: &mut PgConnection,
+    device: DeviceId,
+) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
+            .bind(device.0)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
