@@ -45,7 +45,12 @@ pub async fn delete_account(app: AppHandle, state: S<'_>, id: String) -> ApiResu
 }
 
 #[tauri::command]
-pub async fn add_contact(app: AppHandle, state: S<'_>, account_id: String, input: ContactInput) -> ApiResult<ContactRow> {
+pub async fn add_contact(
+    app: AppHandle,
+    state: S<'_>,
+    account_id: String,
+    input: ContactInput,
+) -> ApiResult<ContactRow> {
     let replica = state.replica().await;
     let id = replica.add_contact(&account_id, &input).await?;
     sync_loop::changed_locally(&app, &state);
@@ -79,7 +84,13 @@ pub async fn sync_now(app: AppHandle, state: S<'_>) -> ApiResult<AppStatus> {
 }
 
 #[tauri::command]
-pub async fn sign_in(app: AppHandle, state: S<'_>, server_url: String, user: String, password: String) -> ApiResult<AppStatus> {
+pub async fn sign_in(
+    app: AppHandle,
+    state: S<'_>,
+    server_url: String,
+    user: String,
+    password: String,
+) -> ApiResult<AppStatus> {
     let replica = state.workspace.sign_in(&server_url, &user, Secret::new(password)).await?;
     state.switch_to(replica).await;
     sync_loop::switched(&app, &state).await;

@@ -36,13 +36,20 @@ fn ui_field(core: &str) -> String {
 
 impl From<ReplicaError> for ApiError {
     fn from(e: ReplicaError) -> Self {
-        if matches!(e, ReplicaError::Storage(_) | ReplicaError::Migrate(_) | ReplicaError::Corrupt(_) | ReplicaError::Io(_)) {
+        if matches!(
+            e,
+            ReplicaError::Storage(_) | ReplicaError::Migrate(_) | ReplicaError::Corrupt(_) | ReplicaError::Io(_)
+        ) {
             tracing::error!(error = %e, "local storage failed");
         }
         ApiError {
             code: e.code(),
             message: e.to_string(),
-            fields: e.fields().iter().map(|f| FieldError { field: ui_field(&f.field), message: f.message.clone() }).collect(),
+            fields: e
+                .fields()
+                .iter()
+                .map(|f| FieldError { field: ui_field(&f.field), message: f.message.clone() })
+                .collect(),
         }
     }
 }

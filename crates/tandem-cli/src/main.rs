@@ -12,7 +12,11 @@ use tandem_replica::{default_data_dir, ListQuery, Replica, SortDir, SortKey, Wor
 use tandem_sync::Secret;
 
 #[derive(Parser, Debug)]
-#[command(name = "tandem", version, about = "Tandem from the command line: the same replica and sync as the desktop app")]
+#[command(
+    name = "tandem",
+    version,
+    about = "Tandem from the command line: the same replica and sync as the desktop app"
+)]
 struct Cli {
     /// Where the replica lives (default: the desktop app's own data directory).
     #[arg(long, global = true, env = "TANDEM_DATA_DIR")]
@@ -134,7 +138,8 @@ enum ContactCmd {
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -198,7 +203,9 @@ async fn run(cli: Cli) -> Result<()> {
                 print_json(&s)?;
             } else {
                 match &s.server_url {
-                    Some(url) if s.signed_in => println!("signed in to {url} as {}", s.user.clone().unwrap_or_default()),
+                    Some(url) if s.signed_in => {
+                        println!("signed in to {url} as {}", s.user.clone().unwrap_or_default())
+                    }
                     _ => println!("local workspace (not signed in)"),
                 }
                 println!("pending changes: {}", s.pending);
@@ -229,7 +236,13 @@ async fn account(r: &Replica, cmd: AccountCmd) -> Result<()> {
                 "updated" => SortKey::Updated,
                 _ => SortKey::Name,
             };
-            let mut q = ListQuery { search, sort, dir: if desc { SortDir::Desc } else { SortDir::Asc }, after: None, limit: 1000 };
+            let mut q = ListQuery {
+                search,
+                sort,
+                dir: if desc { SortDir::Desc } else { SortDir::Asc },
+                after: None,
+                limit: 1000,
+            };
             let mut all = Vec::new();
             loop {
                 let page = r.list_accounts(&q).await?;
@@ -261,7 +274,12 @@ async fn account(r: &Replica, cmd: AccountCmd) -> Result<()> {
                     }
                 }
                 for c in &d.contacts {
-                    println!("  contact: {} {} {}", c.name, c.email.clone().unwrap_or_default(), c.phone.clone().unwrap_or_default());
+                    println!(
+                        "  contact: {} {} {}",
+                        c.name,
+                        c.email.clone().unwrap_or_default(),
+                        c.phone.clone().unwrap_or_default()
+                    );
                 }
             }
         }

@@ -209,8 +209,11 @@ mod tests {
         form.city = Some("Berlin".into());
         form.phone = Some("+49 30 123456".into());
         let acc = create(Existing::Missing, &NewAccount::parse(id(), &form).expect("valid")).expect("new");
-        let patch = AccountPatch::parse(id(), &AccountInput { city: Some("Hamburg".into()), phone: Some("".into()), ..Default::default() })
-            .expect("valid patch");
+        let patch = AccountPatch::parse(
+            id(),
+            &AccountInput { city: Some("Hamburg".into()), phone: Some("".into()), ..Default::default() },
+        )
+        .expect("valid patch");
         assert_eq!(patch.fields(), ["phone", "city"]);
         let next = update(Existing::Live(&acc), &patch).expect("live account");
         assert_eq!(next.name.as_str(), "ACME", "untouched field kept");

@@ -7,18 +7,58 @@ use crate::id::{AccountId, ContactId};
 use uuid::Uuid;
 
 const PREFIXES: &[&str] = &[
-    "Nord", "Süd", "Alpen", "Rhein", "Hansa", "Baltic", "Atlas", "Orion", "Vega", "Delta", "Falken", "Linden", "Eichen",
-    "Blau", "Silber", "Kupfer", "Sonnen", "Berg", "Tal", "Stern",
+    "Nord", "Süd", "Alpen", "Rhein", "Hansa", "Baltic", "Atlas", "Orion", "Vega", "Delta", "Falken", "Linden",
+    "Eichen", "Blau", "Silber", "Kupfer", "Sonnen", "Berg", "Tal", "Stern",
 ];
 const CORES: &[&str] = &[
-    "Maschinenbau", "Logistik", "Agrar", "Metall", "Holz", "Elektro", "Bau", "Medizintechnik", "Verpackung", "Textil",
-    "Feinkost", "Getränke", "Optik", "Kunststoff", "Energie", "Druck", "Software", "Möbel", "Papier", "Glas",
+    "Maschinenbau",
+    "Logistik",
+    "Agrar",
+    "Metall",
+    "Holz",
+    "Elektro",
+    "Bau",
+    "Medizintechnik",
+    "Verpackung",
+    "Textil",
+    "Feinkost",
+    "Getränke",
+    "Optik",
+    "Kunststoff",
+    "Energie",
+    "Druck",
+    "Software",
+    "Möbel",
+    "Papier",
+    "Glas",
 ];
 const FORMS: &[&str] = &["GmbH", "AG", "GmbH & Co. KG", "KG", "e.K.", "SE"];
 const CITIES: &[&str] = &[
-    "Berlin", "Hamburg", "München", "Köln", "Frankfurt am Main", "Stuttgart", "Düsseldorf", "Leipzig", "Dortmund",
-    "Essen", "Bremen", "Dresden", "Hannover", "Nürnberg", "Duisburg", "Bochum", "Wuppertal", "Bielefeld", "Bonn",
-    "Münster", "Augsburg", "Freiburg", "Kiel", "Rostock", "Regensburg",
+    "Berlin",
+    "Hamburg",
+    "München",
+    "Köln",
+    "Frankfurt am Main",
+    "Stuttgart",
+    "Düsseldorf",
+    "Leipzig",
+    "Dortmund",
+    "Essen",
+    "Bremen",
+    "Dresden",
+    "Hannover",
+    "Nürnberg",
+    "Duisburg",
+    "Bochum",
+    "Wuppertal",
+    "Bielefeld",
+    "Bonn",
+    "Münster",
+    "Augsburg",
+    "Freiburg",
+    "Kiel",
+    "Rostock",
+    "Regensburg",
 ];
 const AREA_CODES: &[&str] = &["30", "40", "89", "221", "69", "711", "211", "341", "231", "201"];
 const FIRST: &[&str] = &[
@@ -26,8 +66,26 @@ const FIRST: &[&str] = &[
     "Tim", "Julia", "Max", "Marie", "Jan", "Clara", "David",
 ];
 const LAST: &[&str] = &[
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch",
-    "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Braun", "Zimmermann", "Hartmann",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Braun",
+    "Zimmermann",
+    "Hartmann",
 ];
 
 /// A small, fast, seedable generator (SplitMix64): demo data must not depend on a library's
@@ -103,7 +161,11 @@ pub fn accounts(count: usize, seed: u64) -> Vec<DemoAccount> {
             let contacts = (0..1 + rng.below(3))
                 .filter_map(|_| {
                     let (first, last) = (rng.pick(FIRST), rng.pick(LAST));
-                    let local = format!("{first}.{last}").to_lowercase().replace('ü', "ue").replace('ö', "oe").replace('ä', "ae");
+                    let local = format!("{first}.{last}")
+                        .to_lowercase()
+                        .replace('ü', "ue")
+                        .replace('ö', "oe")
+                        .replace('ä', "ae");
                     let input = ContactInput {
                         name: Some(format!("{first} {last}")),
                         email: Some(format!("{local}@{domain}.de")),
@@ -126,7 +188,10 @@ mod tests {
         let a = accounts(300, 7);
         let b = accounts(300, 7);
         assert_eq!(a.len(), 300, "every generated account parses");
-        assert!(a.iter().zip(&b).all(|(x, y)| x.account == y.account && x.contacts == y.contacts), "same seed, same data");
+        assert!(
+            a.iter().zip(&b).all(|(x, y)| x.account == y.account && x.contacts == y.contacts),
+            "same seed, same data"
+        );
         assert!(a.iter().all(|d| (1..=3).contains(&d.contacts.len())));
         assert_ne!(accounts(1, 8)[0].account.id, a[0].account.id, "another seed, other ids");
     }

@@ -200,8 +200,7 @@ text_value!(
 );
 impl VatId {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let compact: String =
-            raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect::<String>().to_uppercase();
+        let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect::<String>().to_uppercase();
         if compact.is_empty() {
             return Err(FieldError::new(Self::FIELD, "is required"));
         }

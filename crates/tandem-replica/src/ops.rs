@@ -8,7 +8,12 @@ use tandem_core::{account, contact, AccountId, ContactId, Existing, RuleError};
 use tandem_sync::Op;
 
 /// The outcome of applying one op: a rule refusal is an ordinary answer, not a failure.
-pub(crate) async fn apply(conn: &mut SqliteConnection, touch: &mut Touch, op: &Op, origin: Origin) -> Result<Result<(), RuleError>> {
+pub(crate) async fn apply(
+    conn: &mut SqliteConnection,
+    touch: &mut Touch,
+    op: &Op,
+    origin: Origin,
+) -> Result<Result<(), RuleError>> {
     let refused = |e: RuleError| Ok(Err(e));
     match op {
         Op::AccountCreate(new) => {

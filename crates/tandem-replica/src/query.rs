@@ -191,8 +191,8 @@ impl Replica {
 }
 
 fn parse_key(s: &str) -> Result<(String, String)> {
-    let (k, id) = s.rsplit_once('\t').ok_or_else(|| ReplicaError::BadInput("after: not a page key from this list".into()))?;
+    let (k, id) =
+        s.rsplit_once('\t').ok_or_else(|| ReplicaError::BadInput("after: not a page key from this list".into()))?;
     AccountId::from_str(id).map_err(|_| ReplicaError::BadInput("after: not a page key from this list".into()))?;
     Ok((k.to_owned(), id.to_owned()))
 }
-

@@ -124,7 +124,10 @@ pub(crate) async fn rebuild(conn: &mut SqliteConnection, touch: &mut Touch, mut 
 }
 
 async fn reset_account(conn: &mut SqliteConnection, touch: &mut Touch, id: &str) -> Result<()> {
-    let row = sqlx::query("SELECT version, deleted, data FROM base_accounts WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query("SELECT version, deleted, data FROM base_accounts WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         None => store::forget(conn, Table::Accounts, id).await,
         Some(r) => {
@@ -146,7 +149,10 @@ async fn reset_account(conn: &mut SqliteConnection, touch: &mut Touch, id: &str)
 }
 
 async fn reset_contact(conn: &mut SqliteConnection, id: &str) -> Result<()> {
-    let row = sqlx::query("SELECT version, deleted, data FROM base_contacts WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query("SELECT version, deleted, data FROM base_contacts WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         None => store::forget(conn, Table::Contacts, id).await,
         Some(r) => {

@@ -173,10 +173,12 @@ impl Replica {
 
     pub async fn status(&self) -> Result<Status> {
         let mut conn = self.pool.acquire().await?;
-        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&mut *conn).await?;
-        let rows = sqlx::query("SELECT seq, description, code, reason, rejected_at FROM rejected ORDER BY seq DESC LIMIT 200")
-            .fetch_all(&mut *conn)
-            .await?;
+        let pending: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&mut *conn).await?;
+        let rows =
+            sqlx::query("SELECT seq, description, code, reason, rejected_at FROM rejected ORDER BY seq DESC LIMIT 200")
+                .fetch_all(&mut *conn)
+                .await?;
         let rejected = rows
             .into_iter()
             .map(|r| Rejected {

@@ -12,7 +12,11 @@ fn corrupt(what: &str, id: &str, e: impl std::fmt::Display) -> ReplicaError {
     ReplicaError::Corrupt(format!("{what} {id}: {e}"))
 }
 
-fn opt<T>(v: Option<String>, parse: impl Fn(&str) -> Result<T, tandem_core::FieldError>, id: &str) -> Result<Option<T>> {
+fn opt<T>(
+    v: Option<String>,
+    parse: impl Fn(&str) -> Result<T, tandem_core::FieldError>,
+    id: &str,
+) -> Result<Option<T>> {
     v.map(|s| parse(&s).map_err(|e| corrupt("account", id, e))).transpose()
 }
 
@@ -24,9 +28,8 @@ pub(crate) struct Touch {
 
 impl Touch {
     pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<Self> {
-        let v: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'touched'")
-            .fetch_optional(&mut *conn)
-            .await?;
+        let v: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'touched'").fetch_optional(&mut *conn).await?;
         let next = v.and_then(|s| s.parse::<i64>().ok()).unwrap_or(0) + 1;
         Ok(Self { next })
     }
@@ -105,7 +108,12 @@ impl Origin {
     }
 }
 
-pub(crate) async fn put_account(conn: &mut SqliteConnection, touch: &mut Touch, a: &Account, origin: Origin) -> Result<()> {
+pub(crate) async fn put_account(
+    conn: &mut SqliteConnection,
+    touch: &mut Touch,
+    a: &Account,
+    origin: Origin,
+) -> Result<()> {
     let city = a.city.as_ref().map(|c| c.as_str().to_owned());
     sqlx::query(
         "INSERT INTO accounts (id, name, vat_id, email, phone, city, name_key, city_key, touched, updated_at, version, deleted, pending)
@@ -132,7 +140,12 @@ pub(crate) async fn put_account(conn: &mut SqliteConnection, touch: &mut Touch, 
 
 /// Marks an account deleted, and with it every contact of the account (the rule of
 /// `account.delete`, mirrored from the server, which tombstones both in one version).
-pub(crate) async fn tombstone_account(conn: &mut SqliteConnection, touch: &mut Touch, id: AccountId, origin: Origin) -> Result<()> {
+pub(crate) async fn tombstone_account(
+    conn: &mut SqliteConnection,
+    touch: &mut Touch,
+    id: AccountId,
+    origin: Origin,
+) -> Result<()> {
     let now = Utc::now().to_rfc3339();
     let done = sqlx::query(
         "UPDATE accounts SET deleted = 1, pending = ?2, version = COALESCE(?3, version), touched = ?4, updated_at = ?5 WHERE id = ?1",
@@ -160,12 +173,14 @@ pub(crate) async fn tombstone_account(conn: &mut SqliteConnection, touch: &mut T
         .await?;
     }
     if matches!(origin, Origin::Local { .. }) {
-        sqlx::query("UPDATE contacts SET deleted = 1, pending = ?2, updated_at = ?3 WHERE account_id = ?1 AND deleted = 0")
-            .bind(id.to_string())
-            .bind(origin.pending())
-            .bind(&now)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE contacts SET deleted = 1, pending = ?2, updated_at = ?3 WHERE account_id = ?1 AND deleted = 0",
+        )
+        .bind(id.to_string())
+        .bind(origin.pending())
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -190,15 +205,22 @@ pub(crate) async fn put_contact(conn: &mut SqliteConnection, c: &Contact, origin
     Ok(())
 }
 
-pub(crate) async fn tombstone_contact(conn: &mut SqliteConnection, id: ContactId, account_id: Option<AccountId>, origin: Origin) -> Result<()> {
+pub(crate) async fn tombstone_contact(
+    conn: &mut SqliteConnection,
+    id: ContactId,
+    account_id: Option<AccountId>,
+    origin: Origin,
+) -> Result<()> {
     let now = Utc::now().to_rfc3339();
-    let done = sqlx::query("UPDATE contacts SET deleted = 1, pending = ?2, version = COALESCE(?3, version), updated_at = ?4 WHERE id = ?1")
-        .bind(id.to_string())
-        .bind(origin.pending())
-        .bind(origin.version())
-        .bind(&now)
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE contacts SET deleted = 1, pending = ?2, version = COALESCE(?3, version), updated_at = ?4 WHERE id = ?1",
+    )
+    .bind(id.to_string())
+    .bind(origin.pending())
+    .bind(origin.version())
+    .bind(&now)
+    .execute(&mut *conn)
+    .await?;
     if done.rows_affected() == 0 {
         sqlx::query(
             "INSERT INTO contacts (id, account_id, name, updated_at, version, deleted, pending) VALUES (?1, ?2, '', ?3, ?4, 1, ?5)",

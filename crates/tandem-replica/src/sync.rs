@@ -1,11 +1,11 @@
 //! The sync client: push the outbox in order, pull changes after the cursor, rebase.
 
+use crate::credentials;
 use crate::error::{ReplicaError, Result};
 use crate::ops::Touched;
 use crate::rebase;
 use crate::replica::{meta_clear, meta_set, Mode, Replica};
 use crate::store::Touch;
-use crate::credentials;
 use chrono::Utc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -230,7 +230,8 @@ impl Replica {
             .await?;
         let mut touched = Touched::default();
         for row in settled {
-            let op: Op = serde_json::from_str(&row.get::<String, _>("op")).map_err(|e| ReplicaError::Corrupt(e.to_string()))?;
+            let op: Op =
+                serde_json::from_str(&row.get::<String, _>("op")).map_err(|e| ReplicaError::Corrupt(e.to_string()))?;
             touched.add(&op);
         }
         rebase::rebuild(&mut tx, &mut touch, touched).await?;

@@ -39,9 +39,13 @@ fn page(changes: Vec<Change>, cursor: i64) -> PullResponse {
 async fn lists_page_by_key_in_every_order_without_gaps_or_repeats() {
     let (_d, r) = replica(Mode::Local).await;
     for i in 0..25 {
-        r.create_account(&named(&format!("Company {:02}", 24 - i), ["Berlin", "Aachen", "Köln"][i % 3])).await.expect("create");
+        r.create_account(&named(&format!("Company {:02}", 24 - i), ["Berlin", "Aachen", "Köln"][i % 3]))
+            .await
+            .expect("create");
     }
-    for (sort, dir) in [(SortKey::Name, SortDir::Asc), (SortKey::City, SortDir::Desc), (SortKey::Updated, SortDir::Desc)] {
+    for (sort, dir) in
+        [(SortKey::Name, SortDir::Asc), (SortKey::City, SortDir::Desc), (SortKey::Updated, SortDir::Desc)]
+    {
         let mut q = ListQuery { sort, dir, limit: 10, ..Default::default() };
         let mut seen = Vec::new();
         loop {
@@ -71,9 +75,11 @@ async fn lists_page_by_key_in_every_order_without_gaps_or_repeats() {
         }
         assert_eq!(keys, sorted, "{sort:?} {dir:?}: pages come in order");
     }
-    let hits = r.list_accounts(&ListQuery { search: "KÖLN".into(), limit: 100, ..Default::default() }).await.expect("search");
+    let hits =
+        r.list_accounts(&ListQuery { search: "KÖLN".into(), limit: 100, ..Default::default() }).await.expect("search");
     assert_eq!(hits.total, 8, "search is case-insensitive over name, city and e-mail");
-    let none = r.list_accounts(&ListQuery { search: "100%".into(), limit: 100, ..Default::default() }).await.expect("search");
+    let none =
+        r.list_accounts(&ListQuery { search: "100%".into(), limit: 100, ..Default::default() }).await.expect("search");
     assert_eq!(none.total, 0, "LIKE wildcards in the search are taken literally");
     let bad = r.list_accounts(&ListQuery { after: Some("garbage".into()), limit: 10, ..Default::default() }).await;
     assert_eq!(bad.map(|_| ()).expect_err("a forged page key").code(), "bad_input");
@@ -91,7 +97,12 @@ async fn bad_input_is_refused_with_every_field_named_and_changes_nothing() {
     assert_eq!(fields, ["name", "email"]);
     assert_eq!(r.status().await.expect("status").pending, 0, "a refused write leaves nothing in the outbox");
     assert_eq!(r.all_accounts().await.expect("list").len(), 0);
-    let e = r.add_contact(&AccountId::from_uuid(uuid::Uuid::now_v7()).to_string(), &ContactInput { name: Some("Anna".into()), ..Default::default() }).await;
+    let e = r
+        .add_contact(
+            &AccountId::from_uuid(uuid::Uuid::now_v7()).to_string(),
+            &ContactInput { name: Some("Anna".into()), ..Default::default() },
+        )
+        .await;
     assert_eq!(e.map(|_| ()).expect_err("no such account").code(), "not_found", "rules run on the device too");
 }
 
@@ -99,7 +110,9 @@ async fn bad_input_is_refused_with_every_field_named_and_changes_nothing() {
 async fn offline_writes_queue_in_order_and_settle_when_the_server_confirms() {
     let (_d, r) = replica(Mode::Server).await;
     let id = r.create_account(&named("ACME", "Berlin")).await.expect("create");
-    r.update_account(&id.to_string(), &AccountInput { phone: Some("+49 30 123456".into()), ..Default::default() }).await.expect("edit");
+    r.update_account(&id.to_string(), &AccountInput { phone: Some("+49 30 123456".into()), ..Default::default() })
+        .await
+        .expect("edit");
     let s = r.status().await.expect("status");
     assert_eq!(s.pending, 2, "both writes wait in the outbox");
     let batch = r.pending_batch().await.expect("batch");
@@ -125,14 +138,26 @@ async fn offline_writes_queue_in_order_and_settle_when_the_server_confirms() {
 async fn a_pull_rebases_pending_edits_field_by_field() {
     let (_d, r) = replica(Mode::Server).await;
     let id = AccountId::from_uuid(uuid::Uuid::now_v7());
-    r.apply_page(&page(vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", Some("Berlin"))) }], 1))
+    r.apply_page(&page(
+        vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", Some("Berlin"))) }],
+        1,
+    ))
+    .await
+    .expect("first pull");
+    r.update_account(&id.to_string(), &AccountInput { city: Some("Hamburg".into()), ..Default::default() })
         .await
-        .expect("first pull");
-    r.update_account(&id.to_string(), &AccountInput { city: Some("Hamburg".into()), ..Default::default() }).await.expect("local edit");
+        .expect("local edit");
     // Another device renamed the account meanwhile.
-    r.apply_page(&page(vec![Change::Account { version: Version(2), id, data: Some(server_account(id, "ACME Europe", Some("Berlin"))) }], 2))
-        .await
-        .expect("pull");
+    r.apply_page(&page(
+        vec![Change::Account {
+            version: Version(2),
+            id,
+            data: Some(server_account(id, "ACME Europe", Some("Berlin"))),
+        }],
+        2,
+    ))
+    .await
+    .expect("pull");
     let a = &r.all_accounts().await.expect("list")[0];
     assert_eq!(a.name, "ACME Europe", "the server's edit of another field arrives");
     assert_eq!(a.city.as_deref(), Some("Hamburg"), "the pending local edit is re-applied on top");
@@ -143,13 +168,22 @@ async fn a_pull_rebases_pending_edits_field_by_field() {
 async fn a_rejected_mutation_is_undone_and_kept_for_the_user() {
     let (_d, r) = replica(Mode::Server).await;
     let id = AccountId::from_uuid(uuid::Uuid::now_v7());
-    r.apply_page(&page(vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", None)) }], 1))
+    r.apply_page(&page(
+        vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", None)) }],
+        1,
+    ))
+    .await
+    .expect("pull");
+    r.update_account(&id.to_string(), &AccountInput { name: Some("Renamed".into()), ..Default::default() })
         .await
-        .expect("pull");
-    r.update_account(&id.to_string(), &AccountInput { name: Some("Renamed".into()), ..Default::default() }).await.expect("edit");
+        .expect("edit");
     r.create_account(&named("Other", "Bonn")).await.expect("create behind it");
     let results = vec![
-        MutationResult { seq: 1, outcome: Outcome::Rejected { code: "forbidden".into(), reason: "not your territory".into() }, replayed: false },
+        MutationResult {
+            seq: 1,
+            outcome: Outcome::Rejected { code: "forbidden".into(), reason: "not your territory".into() },
+            replayed: false,
+        },
         applied(2, 2),
     ];
     r.record_results(&PushResponse { results, last_seq: 2 }).await.expect("record");
@@ -158,18 +192,30 @@ async fn a_rejected_mutation_is_undone_and_kept_for_the_user() {
     let s = r.status().await.expect("status");
     assert_eq!(s.rejected.len(), 1);
     assert_eq!(s.rejected[0].reason, "not your territory");
-    assert!(s.rejected[0].mutation.contains("edit name"), "the inbox says what was refused: {}", s.rejected[0].mutation);
+    assert!(
+        s.rejected[0].mutation.contains("edit name"),
+        "the inbox says what was refused: {}",
+        s.rejected[0].mutation
+    );
 }
 
 #[tokio::test]
 async fn a_server_delete_wins_over_a_pending_edit_which_waits_for_the_servers_verdict() {
     let (_d, r) = replica(Mode::Server).await;
     let id = AccountId::from_uuid(uuid::Uuid::now_v7());
-    r.apply_page(&page(vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", None)) }], 1))
+    r.apply_page(&page(
+        vec![Change::Account { version: Version(1), id, data: Some(server_account(id, "ACME", None)) }],
+        1,
+    ))
+    .await
+    .expect("pull");
+    let cid = r
+        .add_contact(&id.to_string(), &ContactInput { name: Some("Anna Berg".into()), ..Default::default() })
         .await
-        .expect("pull");
-    let cid = r.add_contact(&id.to_string(), &ContactInput { name: Some("Anna Berg".into()), ..Default::default() }).await.expect("contact");
-    r.update_account(&id.to_string(), &AccountInput { city: Some("Kiel".into()), ..Default::default() }).await.expect("edit");
+        .expect("contact");
+    r.update_account(&id.to_string(), &AccountInput { city: Some("Kiel".into()), ..Default::default() })
+        .await
+        .expect("edit");
     r.apply_page(&page(vec![Change::Account { version: Version(2), id, data: None }], 2)).await.expect("pull delete");
     assert!(r.all_accounts().await.expect("list").is_empty(), "the account is gone from the view");
     assert!(r.contact(&cid.to_string()).await.is_err(), "a contact of a deleted account is not shown");

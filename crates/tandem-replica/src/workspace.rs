@@ -88,7 +88,9 @@ impl Workspace {
             }
         }
         let device = match &existing {
-            Some(r) => r.device_id().await?.ok_or_else(|| ReplicaError::Corrupt("replica without a device id".into()))?,
+            Some(r) => {
+                r.device_id().await?.ok_or_else(|| ReplicaError::Corrupt("replica without a device id".into()))?
+            }
             None => DeviceId(Uuid::now_v7()),
         };
         let login: LoginResponse = sync::post_json(
@@ -96,12 +98,7 @@ impl Workspace {
             &url,
             tandem_sync::paths::LOGIN,
             None,
-            &LoginRequest {
-                user: user.to_owned(),
-                password,
-                device_id: device,
-                device_name: Some(device_name()),
-            },
+            &LoginRequest { user: user.to_owned(), password, device_id: device, device_name: Some(device_name()) },
         )
         .await?;
         credentials::store(device, &login.token)?;
@@ -167,7 +164,10 @@ mod tests {
 
     #[test]
     fn server_urls_are_checked_and_normalised() {
-        assert_eq!(parse_server_url(" https://tandem.example.com/ ").ok().as_deref(), Some("https://tandem.example.com"));
+        assert_eq!(
+            parse_server_url(" https://tandem.example.com/ ").ok().as_deref(),
+            Some("https://tandem.example.com")
+        );
         assert_eq!(parse_server_url("http://127.0.0.1:8080").ok().as_deref(), Some("http://127.0.0.1:8080"));
         for bad in ["tandem.example.com", "ftp://x.org", "https://", "http://x.org/?a=1"] {
             assert!(parse_server_url(bad).is_err(), "{bad} must be refused");

@@ -1,0 +1,62 @@
+# Tandem — the commands a developer and CI use. See README.md.
+#
+#   make run     install what is missing, build the UI, start the desktop app (local workspace)
+#   make test    every test: lint, UI unit tests, Rust unit tests, PostgreSQL server tests,
+#                end-to-end sync with two devices, and the desktop app driven over WebDriver
+#   make server  run tandem-server against $DATABASE_URL on 127.0.0.1:8080
+
+SHELL := /bin/bash
+# One feature set everywhere, so Tauri is compiled once: the app embeds ui/dist.
+FEATURES := --features tandem-app/custom-protocol
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run test deps deps-test ui ui-deps build lint fmt test-rust test-ui server clean
+
+run: deps ui
+	$(CARGO) run -p tandem-app $(FEATURES)
+
+deps:
+	scripts/install-deps.sh
+
+deps-test:
+	scripts/install-deps.sh --test
+
+ui-deps: ui/node_modules/.package-lock.json node_modules/.package-lock.json
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	npm ci --prefix ui --no-audit --no-fund
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+ui: ui-deps
+	npm --prefix ui run build
+
+build: ui
+	$(CARGO) build --workspace --all-targets $(FEATURES)
+
+lint: ui-deps
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets $(FEATURES) -- -D warnings
+	npm --prefix ui run typecheck
+	npm --prefix ui run lint
+
+fmt:
+	$(CARGO) fmt --all
+
+test-ui: ui-deps
+	npm --prefix ui test
+
+# Xvfb for the desktop test; a private D-Bus session with an unlocked keyring for the tokens.
+test-rust: build
+	xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh $(CARGO) test --workspace $(FEATURES)
+
+test: deps-test ui lint test-ui test-rust
+
+server:
+	$(CARGO) run -p tandem-server -- serve --listen 127.0.0.1:8080
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules node_modules
