@@ -116,45 +116,21 @@ pub async fn handle_mutation_in(
     m: &Mutation,
     received_at: DateTime<Utc>,
 ) -> Result<Handled, ApplyError> {
-    let last = devices::lock_last_seq(conn, actor.device)
-        .await?
-        .ok_or(ApplyError::UnknownDevice(actor.device))?;
+    let last = devices::lock_last_seq(conn, actor.device).await?.ok_or(ApplyError::UnknownDevice(actor.device))?;
     if m.seq <= last {
-        let outcome = log::stored_outcome(conn, actor.device, m.seq)
-            .await?
-            .ok_or(ApplyError::MissingLog(m.seq))?;
-        return Ok(Handled {
-            result: MutationResult {
-                seq: m.seq,
-                outcome,
-                replayed: true,
-            },
-            last_seq: last,
-        });
+        let outcome = log::stored_outcome(conn, actor.device, m.seq).await?.ok_or(ApplyError::MissingLog(m.seq))?;
+        return Ok(Handled { result: MutationResult { seq: m.seq, outcome, replayed: true }, last_seq: last });
     }
     if m.seq != last + 1 {
-        return Err(ApplyError::SeqGap {
-            expected: last + 1,
-            got: m.seq,
-        });
+        return Err(ApplyError::SeqGap { expected: last + 1, got: m.seq });
     }
 
-    let ctx = Ctx {
-        actor,
-        seq: m.seq,
-        op_name: m.op.name(),
-        at: received_at,
-    };
+    let ctx = Ctx { actor, seq: m.seq, op_name: m.op.name(), at: received_at };
     let outcome = match apply_op_in(conn, &ctx, &m.op).await? {
-        Ok(version) => Outcome::Applied {
-            version: Version(version),
-        },
+        Ok(version) => Outcome::Applied { version: Version(version) },
         Err(rule) => {
             tracing::info!(code = rule.code(), reason = %rule, "mutation rejected");
-            Outcome::Rejected {
-                code: rule.code().to_owned(),
-                reason: rule.to_string(),
-            }
+            Outcome::Rejected { code: rule.code().to_owned(), reason: rule.to_string() }
         }
     };
     let version = match &outcome {
@@ -177,14 +153,7 @@ pub async fn handle_mutation_in(
     )
     .await?;
     devices::set_last_seq(conn, actor.device, m.seq).await?;
-    Ok(Handled {
-        result: MutationResult {
-            seq: m.seq,
-            outcome,
-            replayed: false,
-        },
-        last_seq: m.seq,
-    })
+    Ok(Handled { result: MutationResult { seq: m.seq, outcome, replayed: false }, last_seq: m.seq })
 }
 
 /// What the audit log needs to know about the mutation being applied.
@@ -234,11 +203,7 @@ fn live<T>(e: &Existing<T>) -> Option<&T> {
 
 /// Runs the `tandem-core` rule of `op` on the locked current state and, when it passes, writes
 /// the rows under a new version. Returns that version, or the rule's refusal (nothing written).
-async fn apply_op_in(
-    conn: &mut PgConnection,
-    ctx: &Ctx<'_>,
-    op: &Op,
-) -> Result<Result<i64, RuleError>, StoreError> {
+async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<Result<i64, RuleError>, StoreError> {
     let by = ctx.actor.user;
     let at = ctx.at;
     match op {
@@ -250,8 +215,7 @@ async fn apply_op_in(
             };
             let v = log::next_version(conn).await?;
             accounts::insert(conn, &created, v, at, by).await?;
-            ctx.audit(conn, "account", new.id.as_uuid(), v, None, Some(&created))
-                .await?;
+            ctx.audit(conn, "account", new.id.as_uuid(), v, None, Some(&created)).await?;
             Ok(Ok(v))
         }
         Op::AccountUpdate(patch) => {
@@ -262,15 +226,7 @@ async fn apply_op_in(
             };
             let v = log::next_version(conn).await?;
             accounts::update(conn, &updated, v, at, by).await?;
-            ctx.audit(
-                conn,
-                "account",
-                patch.id.as_uuid(),
-                v,
-                live(&existing),
-                Some(&updated),
-            )
-            .await?;
+            ctx.audit(conn, "account", patch.id.as_uuid(), v, live(&existing), Some(&updated)).await?;
             Ok(Ok(v))
         }
         Op::AccountDelete(d) => {
@@ -288,12 +244,10 @@ async fn apply_op_in(
                     let live_contacts = contacts::live_of_account_for_update(conn, d.id).await?;
                     let v = log::next_version(conn).await?;
                     accounts::tombstone(conn, d.id, v, at, by).await?;
-                    ctx.audit(conn, "account", d.id.as_uuid(), v, live(&existing), None)
-                        .await?;
+                    ctx.audit(conn, "account", d.id.as_uuid(), v, live(&existing), None).await?;
                     for c in &live_contacts {
                         contacts::tombstone(conn, c.id, v, at, by).await?;
-                        ctx.audit(conn, "contact", c.id.as_uuid(), v, Some(c), None)
-                            .await?;
+                        ctx.audit(conn, "contact", c.id.as_uuid(), v, Some(c), None).await?;
                     }
                     Ok(Ok(v))
                 }
@@ -308,8 +262,7 @@ async fn apply_op_in(
             };
             let v = log::next_version(conn).await?;
             contacts::insert(conn, &added, v, at, by).await?;
-            ctx.audit(conn, "contact", new.id.as_uuid(), v, None, Some(&added))
-                .await?;
+            ctx.audit(conn, "contact", new.id.as_uuid(), v, None, Some(&added)).await?;
             Ok(Ok(v))
         }
         Op::ContactUpdate(patch) => {
@@ -320,15 +273,7 @@ async fn apply_op_in(
             };
             let v = log::next_version(conn).await?;
             contacts::update(conn, &updated, v, at, by).await?;
-            ctx.audit(
-                conn,
-                "contact",
-                patch.id.as_uuid(),
-                v,
-                live(&existing),
-                Some(&updated),
-            )
-            .await?;
+            ctx.audit(conn, "contact", patch.id.as_uuid(), v, live(&existing), Some(&updated)).await?;
             Ok(Ok(v))
         }
         Op::ContactDelete(d) => {
@@ -343,8 +288,7 @@ async fn apply_op_in(
                 Ok(true) => {
                     let v = log::next_version(conn).await?;
                     contacts::tombstone(conn, d.id, v, at, by).await?;
-                    ctx.audit(conn, "contact", d.id.as_uuid(), v, live(&existing), None)
-                        .await?;
+                    ctx.audit(conn, "contact", d.id.as_uuid(), v, live(&existing), None).await?;
                     Ok(Ok(v))
                 }
             }

@@ -41,13 +41,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::SalesManager,
-        Role::SalesRep,
-        Role::BackOffice,
-        Role::Warehouse,
-    ];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::SalesManager, Role::SalesRep, Role::BackOffice, Role::Warehouse];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,16 +55,10 @@ impl Role {
 
     pub fn parse(raw: &str) -> Result<Role, Error> {
         let raw = raw.trim();
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == raw)
-            .ok_or_else(|| {
-                let valid: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                Error::InvalidInput(format!(
-                    "unknown role {raw:?}: expected one of {}",
-                    valid.join(", ")
-                ))
-            })
+        Role::ALL.into_iter().find(|r| r.as_str() == raw).ok_or_else(|| {
+            let valid: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            Error::InvalidInput(format!("unknown role {raw:?}: expected one of {}", valid.join(", ")))
+        })
     }
 }
 
@@ -88,14 +76,10 @@ pub fn parse_user_name(raw: &str) -> Result<String, Error> {
         return Err(Error::InvalidInput("user name: is required".into()));
     }
     if len > 100 {
-        return Err(Error::InvalidInput(format!(
-            "user name: is too long ({len} characters, at most 100)"
-        )));
+        return Err(Error::InvalidInput(format!("user name: is too long ({len} characters, at most 100)")));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::InvalidInput(
-            "user name: contains a control character".into(),
-        ));
+        return Err(Error::InvalidInput("user name: contains a control character".into()));
     }
     Ok(name.to_owned())
 }
@@ -126,9 +110,7 @@ pub fn hash_password(password: &Secret) -> Result<String, Error> {
 /// True when `password` matches the PHC string `hash`. An unparsable hash never matches.
 pub fn verify_password(hash: &str, password: &Secret) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.expose().as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -158,19 +140,12 @@ pub fn token_hash(token: &str) -> String {
 }
 
 async fn hash_password_blocking(password: Secret) -> Result<String, Error> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(Error::internal)?
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(Error::internal)?
 }
 
 /// Adds a user with an argon2id hash of `password`.
 #[instrument(skip_all, fields(user = %name, role = %role), err(level = "info"))]
-pub async fn add_user(
-    pool: &PgPool,
-    name: &str,
-    role: Role,
-    password: &Secret,
-) -> Result<Uuid, Error> {
+pub async fn add_user(pool: &PgPool, name: &str, role: Role, password: &Secret) -> Result<Uuid, Error> {
     let name = parse_user_name(name)?;
     check_new_password(password)?;
     let hash = hash_password_blocking(password.clone()).await?;
@@ -188,9 +163,7 @@ pub async fn add_user(
 pub async fn login(pool: &PgPool, req: LoginRequest) -> Result<LoginResponse, Error> {
     let device_name = match req.device_name.as_deref().map(str::trim) {
         Some(n) if n.chars().count() > 200 => {
-            return Err(Error::InvalidInput(
-                "device_name: is too long (at most 200 characters)".into(),
-            ))
+            return Err(Error::InvalidInput("device_name: is too long (at most 200 characters)".into()))
         }
         Some("") | None => None,
         Some(n) => Some(n.to_owned()),
@@ -198,33 +171,21 @@ pub async fn login(pool: &PgPool, req: LoginRequest) -> Result<LoginResponse, Er
     let mut conn = pool.acquire().await?;
     let user = users::find_by_name(&mut conn, &req.user).await?;
     drop(conn);
-    let hash = user
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
     let password = req.password.clone();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
-        .await
-        .map_err(Error::internal)?;
+    let matches =
+        tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await.map_err(Error::internal)?;
     let user = match user {
         Some(u) if matches && !u.disabled => u,
         _ => return Err(Error::BadCredentials),
     };
 
     let mut tx = pool.begin().await?;
-    let last_seq = devices::register(&mut tx, req.device_id, user.id, device_name.as_deref())
-        .await?
-        .ok_or(Error::DeviceTaken)?;
+    let last_seq =
+        devices::register(&mut tx, req.device_id, user.id, device_name.as_deref()).await?.ok_or(Error::DeviceTaken)?;
     let (token, token_hash) = new_token();
     let now = Utc::now();
-    sessions::insert(
-        &mut tx,
-        &token_hash,
-        user.id,
-        req.device_id,
-        now,
-        now + Duration::days(SESSION_DAYS),
-    )
-    .await?;
+    sessions::insert(&mut tx, &token_hash, user.id, req.device_id, now, now + Duration::days(SESSION_DAYS)).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, last_seq, "logged in");
     Ok(LoginResponse {
@@ -275,20 +236,11 @@ impl Session {
 impl FromRequestParts<AppState> for Session {
     type Rejection = Error;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(Error::Unauthorized)?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(AUTHORIZATION).ok_or(Error::Unauthorized)?;
         let value = header.to_str().map_err(|_| Error::Unauthorized)?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(Error::Unauthorized)?;
+        let token =
+            value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or(Error::Unauthorized)?;
         Session::from_token(&state.pool, &Secret::new(token)).await
     }
 }
@@ -301,16 +253,10 @@ mod tests {
     fn passwords_hash_to_argon2id_and_verify_only_themselves() {
         let pw = Secret::new("correct horse");
         let hash = hash_password(&pw).expect("hashing works");
-        assert!(
-            hash.starts_with("$argon2id$"),
-            "argon2id PHC string: {hash}"
-        );
+        assert!(hash.starts_with("$argon2id$"), "argon2id PHC string: {hash}");
         assert!(verify_password(&hash, &pw));
         assert!(!verify_password(&hash, &Secret::new("wrong horse")));
-        assert!(
-            !verify_password("not a hash", &pw),
-            "an unusable hash never matches"
-        );
+        assert!(!verify_password("not a hash", &pw), "an unusable hash never matches");
     }
 
     #[test]
@@ -327,10 +273,7 @@ mod tests {
     fn roles_and_passwords_are_checked_with_readable_messages() {
         assert_eq!(Role::parse("sales_rep").ok(), Some(Role::SalesRep));
         let e = Role::parse("boss").expect_err("unknown role").to_string();
-        assert!(
-            e.contains("admin, sales_manager, sales_rep, back_office, warehouse"),
-            "{e}"
-        );
+        assert!(e.contains("admin, sales_manager, sales_rep, back_office, warehouse"), "{e}");
         assert!(check_new_password(&Secret::new("short")).is_err());
         assert!(check_new_password(&Secret::new("")).is_err());
         assert!(check_new_password(&Secret::new("long enough")).is_ok());

@@ -19,17 +19,13 @@ pub const DB_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 pub fn database_url(given: Option<String>) -> Result<Secret, Error> {
     match given.map(|s| s.trim().to_owned()) {
         Some(url) if !url.is_empty() => Ok(Secret::new(url)),
-        _ => Err(Error::InvalidInput(
-            "no database given: pass --database-url postgres://... or set DATABASE_URL".into(),
-        )),
+        _ => {
+            Err(Error::InvalidInput("no database given: pass --database-url postgres://... or set DATABASE_URL".into()))
+        }
     }
 }
 
 /// A `--listen` address.
 pub fn listen_addr(raw: &str) -> Result<SocketAddr, Error> {
-    raw.parse().map_err(|e| {
-        Error::InvalidInput(format!(
-            "--listen {raw:?}: not an address like 127.0.0.1:8080 ({e})"
-        ))
-    })
+    raw.parse().map_err(|e| Error::InvalidInput(format!("--listen {raw:?}: not an address like 127.0.0.1:8080 ({e})")))
 }

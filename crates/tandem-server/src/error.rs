@@ -28,10 +28,7 @@ pub enum Error {
     #[error("this device is registered to another user")]
     DeviceTaken,
     #[error("the token was issued to device {token_device}, not to device {body_device}")]
-    WrongDevice {
-        token_device: String,
-        body_device: String,
-    },
+    WrongDevice { token_device: String, body_device: String },
     #[error("protocol {got} is no longer served (oldest supported: {oldest}): update the app")]
     UpgradeRequired { got: u32, oldest: u32 },
     #[error("protocol {got} is newer than this server speaks (newest: {newest})")]
@@ -57,9 +54,7 @@ impl Error {
         match self {
             Error::Malformed(_) | Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::TooLarge { .. } | Error::TooManyMutations { .. } => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
+            Error::TooLarge { .. } | Error::TooManyMutations { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::BadCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -101,10 +96,7 @@ impl Error {
     }
 
     pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            code: self.code().to_owned(),
-            message: self.to_string(),
-        }
+        ErrorBody { code: self.code().to_owned(), message: self.to_string() }
     }
 }
 

@@ -39,9 +39,9 @@ fn map_rejection(rejection: JsonRejection) -> Error {
         JsonRejection::MissingJsonContentType(_) => Error::UnsupportedMediaType,
         JsonRejection::JsonDataError(e) => Error::Malformed(inner_message(&e, e.body_text())),
         JsonRejection::JsonSyntaxError(e) => Error::Malformed(inner_message(&e, e.body_text())),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge {
-            limit: tandem_sync::MAX_BODY_BYTES,
-        },
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Error::TooLarge { limit: tandem_sync::MAX_BODY_BYTES }
+        }
         other => Error::Malformed(other.body_text()),
     }
 }

@@ -52,3 +52,12 @@ pub async fn connect(url: &str) -> Result<PgPool, Error> {
 pub async fn migrate(pool: &PgPool) -> Result<(), Error> {
     MIGRATOR.run(pool).await.map_err(Error::internal)
 }
+
+/// Serves the API on `listener` until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    pool: PgPool,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(AppState::new(pool))).with_graceful_shutdown(shutdown).await
+}

@@ -12,11 +12,7 @@ use tandem_sync::Secret;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "tandem-server",
-    version,
-    about = "Tandem's central sync server"
-)]
+#[command(name = "tandem-server", version, about = "Tandem's central sync server")]
 struct Cli {
     /// PostgreSQL URL of the central database (else env DATABASE_URL).
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
@@ -57,22 +53,11 @@ enum UserCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let default_level = if matches!(cli.command, Command::Serve { .. }) {
-        "info"
-    } else {
-        "warn"
-    };
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let default_level = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tandem-server: cannot start the async runtime: {e}");
@@ -94,15 +79,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Migrate => {
             let pool = connect(&url).await?;
-            tandem_server::migrate(&pool)
-                .await
-                .context("migrating the database")?;
+            tandem_server::migrate(&pool).await.context("migrating the database")?;
             tracing::info!("migrations applied");
         }
         Command::Serve { listen } => serve(&url, config::listen_addr(&listen)?).await?,
-        Command::User {
-            command: UserCommand::Add { name, role },
-        } => {
+        Command::User { command: UserCommand::Add { name, role } } => {
             let role = Role::parse(&role)?;
             let password = read_password()?;
             auth::check_new_password(&password)?;
@@ -112,12 +93,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::SeedDemo => {
             let pool = connect(&url).await?;
-            tandem_server::migrate(&pool)
-                .await
-                .context("migrating the database")?;
-            let r = tandem_server::seed::seed_demo(&pool)
-                .await
-                .context("seeding demo data")?;
+            tandem_server::migrate(&pool).await.context("migrating the database")?;
+            let r = tandem_server::seed::seed_demo(&pool).await.context("seeding demo data")?;
             eprintln!(
                 "demo data: {} accounts and {} contacts added, {} already present",
                 r.accounts_added, r.contacts_added, r.skipped
@@ -128,18 +105,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn connect(url: &Secret) -> anyhow::Result<sqlx::PgPool> {
-    tandem_server::connect(url.expose())
-        .await
-        .context("connecting to the database")
+    tandem_server::connect(url.expose()).await.context("connecting to the database")
 }
 
 /// The first line of stdin, without its line ending.
 fn read_password() -> anyhow::Result<Secret> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("reading the password from stdin")?;
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
     let line = line.strip_suffix('\n').unwrap_or(&line);
     let line = line.strip_suffix('\r').unwrap_or(line);
     Ok(Secret::new(line))
@@ -147,12 +119,8 @@ fn read_password() -> anyhow::Result<Secret> {
 
 async fn serve(url: &Secret, listen: SocketAddr) -> anyhow::Result<()> {
     let pool = connect(url).await?;
-    tandem_server::migrate(&pool)
-        .await
-        .context("migrating the database")?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("binding {listen}"))?;
+    tandem_server::migrate(&pool).await.context("migrating the database")?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr().context("reading the bound address")?;
     {
         // The one line on stdout: tests and scripts read the actual port from it.
@@ -161,11 +129,7 @@ async fn serve(url: &Secret, listen: SocketAddr) -> anyhow::Result<()> {
         out.flush().context("writing to stdout")?;
     }
     tracing::info!(%addr, "serving");
-    let app = tandem_server::router(tandem_server::AppState::new(pool.clone()));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    tandem_server::serve(listener, pool.clone(), shutdown_signal()).await.context("serving HTTP")?;
     pool.close().await;
     tracing::info!("shut down");
     Ok(())

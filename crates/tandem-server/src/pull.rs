@@ -28,23 +28,14 @@ impl Scope {
 }
 
 #[instrument(skip_all, fields(user = %session.user_name, device = %req.device_id, cursor = req.cursor.0, limit = req.limit), err(level = "info"))]
-pub async fn pull(
-    pool: &PgPool,
-    session: &Session,
-    req: PullRequest,
-) -> Result<PullResponse, Error> {
+pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<PullResponse, Error> {
     check_protocol(req.protocol)?;
     session.check_device(req.device_id)?;
     if !(1..=MAX_PULL_LIMIT).contains(&req.limit) {
-        return Err(Error::BadLimit {
-            got: req.limit,
-            max: MAX_PULL_LIMIT,
-        });
+        return Err(Error::BadLimit { got: req.limit, max: MAX_PULL_LIMIT });
     }
     let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
     let page = pull_in(&mut tx, Scope::of(session), req.cursor, req.limit).await?;
     tx.commit().await?;
     Ok(page)
@@ -75,20 +66,9 @@ pub async fn pull_in(
         // Nothing more: the clock of this snapshot, which no later change can be below.
         (_, last) => {
             let clock = log::current_version(conn).await?;
-            Version(
-                clock
-                    .max(last.map_or(cursor.0, |r| r.version))
-                    .max(cursor.0),
-            )
+            Version(clock.max(last.map_or(cursor.0, |r| r.version)).max(cursor.0))
         }
     };
-    let changes = rows
-        .into_iter()
-        .map(ChangeRow::into_change)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(PullResponse {
-        changes,
-        cursor,
-        has_more,
-    })
+    let changes = rows.into_iter().map(ChangeRow::into_change).collect::<Result<Vec<_>, _>>()?;
+    Ok(PullResponse { changes, cursor, has_more })
 }

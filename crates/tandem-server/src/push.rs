@@ -15,29 +15,16 @@ use crate::store::devices;
 /// Applies the mutations in order. A seq gap stops the push with `409 seq_gap`; what was
 /// applied before it stays applied (the device resends and gets those replayed).
 #[instrument(skip_all, fields(user = %session.user_name, device = %req.device_id, mutations = req.mutations.len()), err(level = "info"))]
-pub async fn push(
-    pool: &PgPool,
-    session: &Session,
-    req: PushRequest,
-) -> Result<PushResponse, Error> {
+pub async fn push(pool: &PgPool, session: &Session, req: PushRequest) -> Result<PushResponse, Error> {
     check_protocol(req.protocol)?;
     session.check_device(req.device_id)?;
     if req.mutations.len() > MAX_PUSH_MUTATIONS {
-        return Err(Error::TooManyMutations {
-            got: req.mutations.len(),
-            max: MAX_PUSH_MUTATIONS,
-        });
+        return Err(Error::TooManyMutations { got: req.mutations.len(), max: MAX_PUSH_MUTATIONS });
     }
     if let Some(m) = req.mutations.iter().find(|m| m.seq < 1) {
-        return Err(Error::Malformed(format!(
-            "mutation seq must be 1 or more, got {}",
-            m.seq
-        )));
+        return Err(Error::Malformed(format!("mutation seq must be 1 or more, got {}", m.seq)));
     }
-    let actor = Actor {
-        user: session.user_id,
-        device: session.device_id,
-    };
+    let actor = Actor { user: session.user_id, device: session.device_id };
     let received_at = Utc::now();
     let mut results = Vec::with_capacity(req.mutations.len());
     let mut last_seq = None;
@@ -50,9 +37,7 @@ pub async fn push(
         Some(s) => s,
         None => {
             let mut conn = pool.acquire().await?;
-            devices::last_seq(&mut conn, session.device_id)
-                .await?
-                .unwrap_or(0)
+            devices::last_seq(&mut conn, session.device_id).await?.unwrap_or(0)
         }
     };
     Ok(PushResponse { results, last_seq })

@@ -8,9 +8,6 @@ use crate::{auth, AppState};
 
 /// `POST /v1/login`.
 #[instrument(skip_all, err(level = "info"))]
-pub async fn login(
-    State(state): State<AppState>,
-    Json(req): Json<LoginRequest>,
-) -> Result<Json<LoginResponse>, Error> {
+pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> Result<Json<LoginResponse>, Error> {
     auth::login(&state.pool, req).await.map(Json)
 }

@@ -45,16 +45,10 @@ async fn method_not_allowed() -> Error {
 /// Serves the current protocol and the one before; tells older clients to update.
 pub fn check_protocol(protocol: u32) -> Result<(), Error> {
     if protocol < OLDEST_SUPPORTED_PROTOCOL {
-        return Err(Error::UpgradeRequired {
-            got: protocol,
-            oldest: OLDEST_SUPPORTED_PROTOCOL,
-        });
+        return Err(Error::UpgradeRequired { got: protocol, oldest: OLDEST_SUPPORTED_PROTOCOL });
     }
     if protocol > PROTOCOL_VERSION {
-        return Err(Error::UnsupportedProtocol {
-            got: protocol,
-            newest: PROTOCOL_VERSION,
-        });
+        return Err(Error::UnsupportedProtocol { got: protocol, newest: PROTOCOL_VERSION });
     }
     Ok(())
 }

@@ -14,7 +14,5 @@ pub async fn pull(
     session: Session,
     Json(req): Json<PullRequest>,
 ) -> Result<Json<PullResponse>, Error> {
-    crate::pull::pull(&state.pool, &session, req)
-        .await
-        .map(Json)
+    crate::pull::pull(&state.pool, &session, req).await.map(Json)
 }

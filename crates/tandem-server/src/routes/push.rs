@@ -14,7 +14,5 @@ pub async fn push(
     session: Session,
     Json(req): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, Error> {
-    crate::push::push(&state.pool, &session, req)
-        .await
-        .map(Json)
+    crate::push::push(&state.pool, &session, req).await.map(Json)
 }

@@ -26,30 +26,10 @@ impl AccountRow {
         Ok(Account {
             id: AccountId::from_uuid(self.id),
             name: AccountName::parse(&self.name).map_err(bad)?,
-            vat_id: self
-                .vat_id
-                .as_deref()
-                .map(VatId::parse)
-                .transpose()
-                .map_err(bad)?,
-            email: self
-                .email
-                .as_deref()
-                .map(Email::parse)
-                .transpose()
-                .map_err(bad)?,
-            phone: self
-                .phone
-                .as_deref()
-                .map(Phone::parse)
-                .transpose()
-                .map_err(bad)?,
-            city: self
-                .city
-                .as_deref()
-                .map(City::parse)
-                .transpose()
-                .map_err(bad)?,
+            vat_id: self.vat_id.as_deref().map(VatId::parse).transpose().map_err(bad)?,
+            email: self.email.as_deref().map(Email::parse).transpose().map_err(bad)?,
+            phone: self.phone.as_deref().map(Phone::parse).transpose().map_err(bad)?,
+            city: self.city.as_deref().map(City::parse).transpose().map_err(bad)?,
         })
     }
 
@@ -68,27 +48,16 @@ const LOAD_FOR_SHARE: &str = "SELECT id, name, vat_id, email, phone, city, versi
      FROM accounts WHERE id = $1 FOR SHARE";
 
 /// The stored row of `id`, locked as asked until the transaction ends.
-pub async fn load_row(
-    conn: &mut PgConnection,
-    id: AccountId,
-    lock: RowLock,
-) -> Result<Option<AccountRow>, StoreError> {
+pub async fn load_row(conn: &mut PgConnection, id: AccountId, lock: RowLock) -> Result<Option<AccountRow>, StoreError> {
     let sql = match lock {
         RowLock::Update => LOAD_FOR_UPDATE,
         RowLock::Share => LOAD_FOR_SHARE,
     };
-    Ok(sqlx::query_as::<_, AccountRow>(sql)
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, AccountRow>(sql).bind(id.as_uuid()).fetch_optional(conn).await?)
 }
 
 /// What the store holds under `id`, locked as asked.
-pub async fn load(
-    conn: &mut PgConnection,
-    id: AccountId,
-    lock: RowLock,
-) -> Result<Existing<Account>, StoreError> {
+pub async fn load(conn: &mut PgConnection, id: AccountId, lock: RowLock) -> Result<Existing<Account>, StoreError> {
     match load_row(conn, id, lock).await? {
         None => Ok(Existing::Missing),
         Some(row) => row.to_existing(),
@@ -122,10 +91,7 @@ pub async fn insert(
     .execute(conn)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict {
-            entity: "account",
-            id: a.id.as_uuid(),
-        });
+        return Err(StoreError::Conflict { entity: "account", id: a.id.as_uuid() });
     }
     Ok(())
 }
@@ -177,10 +143,5 @@ pub async fn tombstone(
 
 /// Which of `ids` exist (live or deleted).
 pub async fn existing_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM accounts WHERE id = ANY($1)")
-            .bind(ids)
-            .fetch_all(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT id FROM accounts WHERE id = ANY($1)").bind(ids).fetch_all(conn).await?)
 }

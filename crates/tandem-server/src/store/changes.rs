@@ -55,26 +55,15 @@ pub async fn after(
     let sql = match scope {
         Scope::Everything => EVERYTHING_AFTER,
     };
-    Ok(sqlx::query_as::<_, ChangeRow>(sql)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, ChangeRow>(sql).bind(after).bind(limit).fetch_all(conn).await?)
 }
 
 /// Every change of exactly `version` that `scope` may see.
-pub async fn at(
-    conn: &mut PgConnection,
-    scope: Scope,
-    version: i64,
-) -> Result<Vec<ChangeRow>, StoreError> {
+pub async fn at(conn: &mut PgConnection, scope: Scope, version: i64) -> Result<Vec<ChangeRow>, StoreError> {
     let sql = match scope {
         Scope::Everything => EVERYTHING_AT,
     };
-    Ok(sqlx::query_as::<_, ChangeRow>(sql)
-        .bind(version)
-        .fetch_all(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, ChangeRow>(sql).bind(version).fetch_all(conn).await?)
 }
 
 impl ChangeRow {
@@ -97,19 +86,14 @@ impl ChangeRow {
                     };
                     Some(row.to_account()?)
                 };
-                Ok(Change::Account {
-                    version,
-                    id: AccountId::from_uuid(self.id),
-                    data,
-                })
+                Ok(Change::Account { version, id: AccountId::from_uuid(self.id), data })
             }
             "contact" => {
                 let data = if self.deleted {
                     None
                 } else {
-                    let account_id = self
-                        .account_id
-                        .ok_or_else(|| super::corrupt("contact", self.id, "account_id is NULL"))?;
+                    let account_id =
+                        self.account_id.ok_or_else(|| super::corrupt("contact", self.id, "account_id is NULL"))?;
                     let row = ContactRow {
                         id: self.id,
                         account_id,
@@ -121,17 +105,9 @@ impl ChangeRow {
                     };
                     Some(row.to_contact()?)
                 };
-                Ok(Change::Contact {
-                    version,
-                    id: ContactId::from_uuid(self.id),
-                    data,
-                })
+                Ok(Change::Contact { version, id: ContactId::from_uuid(self.id), data })
             }
-            other => Err(super::corrupt(
-                "change",
-                self.id,
-                format!("unknown entity {other:?}"),
-            )),
+            other => Err(super::corrupt("change", self.id, format!("unknown entity {other:?}"))),
         }
     }
 }

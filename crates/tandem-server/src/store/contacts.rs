@@ -25,18 +25,8 @@ impl ContactRow {
             id: ContactId::from_uuid(self.id),
             account_id: AccountId::from_uuid(self.account_id),
             name: PersonName::parse(&self.name).map_err(bad)?,
-            email: self
-                .email
-                .as_deref()
-                .map(Email::parse)
-                .transpose()
-                .map_err(bad)?,
-            phone: self
-                .phone
-                .as_deref()
-                .map(Phone::parse)
-                .transpose()
-                .map_err(bad)?,
+            email: self.email.as_deref().map(Email::parse).transpose().map_err(bad)?,
+            phone: self.phone.as_deref().map(Phone::parse).transpose().map_err(bad)?,
         })
     }
 
@@ -54,26 +44,15 @@ const LOAD_FOR_UPDATE: &str =
 const LOAD_FOR_SHARE: &str =
     "SELECT id, account_id, name, email, phone, version, deleted FROM contacts WHERE id = $1 FOR SHARE";
 
-pub async fn load_row(
-    conn: &mut PgConnection,
-    id: ContactId,
-    lock: RowLock,
-) -> Result<Option<ContactRow>, StoreError> {
+pub async fn load_row(conn: &mut PgConnection, id: ContactId, lock: RowLock) -> Result<Option<ContactRow>, StoreError> {
     let sql = match lock {
         RowLock::Update => LOAD_FOR_UPDATE,
         RowLock::Share => LOAD_FOR_SHARE,
     };
-    Ok(sqlx::query_as::<_, ContactRow>(sql)
-        .bind(id.as_uuid())
-        .fetch_optional(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, ContactRow>(sql).bind(id.as_uuid()).fetch_optional(conn).await?)
 }
 
-pub async fn load(
-    conn: &mut PgConnection,
-    id: ContactId,
-    lock: RowLock,
-) -> Result<Existing<Contact>, StoreError> {
+pub async fn load(conn: &mut PgConnection, id: ContactId, lock: RowLock) -> Result<Existing<Contact>, StoreError> {
     match load_row(conn, id, lock).await? {
         None => Ok(Existing::Missing),
         Some(row) => row.to_existing(),
@@ -119,10 +98,7 @@ pub async fn insert(
     .execute(conn)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict {
-            entity: "contact",
-            id: c.id.as_uuid(),
-        });
+        return Err(StoreError::Conflict { entity: "contact", id: c.id.as_uuid() });
     }
     Ok(())
 }
@@ -169,10 +145,5 @@ pub async fn tombstone(
 
 /// Which of `ids` exist (live or deleted).
 pub async fn existing_ids(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM contacts WHERE id = ANY($1)")
-            .bind(ids)
-            .fetch_all(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT id FROM contacts WHERE id = ANY($1)").bind(ids).fetch_all(conn).await?)
 }

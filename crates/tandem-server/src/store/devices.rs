@@ -30,23 +30,14 @@ pub async fn register(
 
 /// Locks the device row until the transaction ends and returns its last handled seq. Holding
 /// this lock is what makes "applied exactly once" hold when one device pushes twice at once.
-pub async fn lock_last_seq(
-    conn: &mut PgConnection,
-    device: DeviceId,
-) -> Result<Option<i64>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE")
-            .bind(device.0)
-            .fetch_optional(conn)
-            .await?,
-    )
+pub async fn lock_last_seq(conn: &mut PgConnection, device: DeviceId) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE")
+        .bind(device.0)
+        .fetch_optional(conn)
+        .await?)
 }
 
-pub async fn set_last_seq(
-    conn: &mut PgConnection,
-    device: DeviceId,
-    seq: i64,
-) -> Result<(), StoreError> {
+pub async fn set_last_seq(conn: &mut PgConnection, device: DeviceId, seq: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE devices SET last_seq = $2, last_seen_at = now() WHERE id = $1")
         .bind(device.0)
         .bind(seq)
@@ -55,14 +46,6 @@ pub async fn set_last_seq(
     Ok(())
 }
 
-pub async fn last_seq(
-    conn: &mut PgConnection,
-    device: DeviceId,
-) -> Result<Option<i64>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1")
-            .bind(device.0)
-            .fetch_optional(conn)
-            .await?,
-    )
+pub async fn last_seq(conn: &mut PgConnection, device: DeviceId) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1").bind(device.0).fetch_optional(conn).await?)
 }

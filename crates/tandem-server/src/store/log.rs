@@ -10,18 +10,12 @@ use super::StoreError;
 /// Takes the next version. The `sync_clock` row stays locked until the transaction ends, so no
 /// other transaction can take a version before this one has committed or rolled back.
 pub async fn next_version(conn: &mut PgConnection) -> Result<i64, StoreError> {
-    Ok(
-        sqlx::query_scalar("UPDATE sync_clock SET version = version + 1 RETURNING version")
-            .fetch_one(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("UPDATE sync_clock SET version = version + 1 RETURNING version").fetch_one(conn).await?)
 }
 
 /// The last committed version as the current snapshot sees it.
 pub async fn current_version(conn: &mut PgConnection) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT version FROM sync_clock")
-        .fetch_one(conn)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT version FROM sync_clock").fetch_one(conn).await?)
 }
 
 #[derive(Debug)]
@@ -37,10 +31,7 @@ pub struct LoggedMutation<'a> {
     pub received_at: DateTime<Utc>,
 }
 
-pub async fn insert_mutation(
-    conn: &mut PgConnection,
-    m: LoggedMutation<'_>,
-) -> Result<(), StoreError> {
+pub async fn insert_mutation(conn: &mut PgConnection, m: LoggedMutation<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO mutation_log (device_id, seq, user_id, op_name, op, outcome, version, made_at, received_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

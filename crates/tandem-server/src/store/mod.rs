@@ -19,11 +19,7 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("stored {entity} {id} does not parse: {detail}")]
-    Corrupt {
-        entity: &'static str,
-        id: Uuid,
-        detail: String,
-    },
+    Corrupt { entity: &'static str, id: Uuid, detail: String },
     #[error("{entity} {id} was created by a concurrent transaction")]
     Conflict { entity: &'static str, id: Uuid },
     #[error("could not encode or decode stored JSON: {0}")]
@@ -54,9 +50,5 @@ pub enum RowLock {
 }
 
 pub(crate) fn corrupt(entity: &'static str, id: Uuid, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt {
-        entity,
-        id,
-        detail: e.to_string(),
-    }
+    StoreError::Corrupt { entity, id, detail: e.to_string() }
 }

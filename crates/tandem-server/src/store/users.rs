@@ -38,10 +38,7 @@ pub async fn insert(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn find_by_name(
-    conn: &mut PgConnection,
-    name: &str,
-) -> Result<Option<UserRow>, StoreError> {
+pub async fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(sqlx::query_as::<_, UserRow>(
         "SELECT id, name, role, password_hash, disabled_at IS NOT NULL AS disabled FROM users WHERE name = $1",
     )
