@@ -661,3 +661,74 @@ async fn seed_demo_twice_gives_the_same_rows_through_the_apply_path() {
     let missing = run_server_command("", &["seed-demo"], "").expect("runs");
     assert!(!missing.status.success(), "no database is an error");
 }
+
+/// The race a plain sequence loses: transaction A takes version N and is still open when B
+/// takes N+1 and commits; a puller that saw N+1 moves its cursor past N and never sees A's row.
+/// Here B must wait for A, so a pull can never get ahead of an open version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_pull_never_passes_a_version_that_an_open_transaction_holds() {
+    let (db, server) = setup().await;
+    create_user(&db.url, "ben", "sales_rep", PASSWORD).await.expect("ben");
+    let slow = device(&server, "anna").await;
+    let mut fast = device(&server, "ben").await;
+    let puller = device(&server, "anna").await;
+    let anna: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE name = 'anna'")
+        .fetch_one(&server.pool)
+        .await
+        .expect("anna's id");
+
+    // A: applied through the server's own apply path, but not yet committed.
+    let slow_account = new_account("Slow Commit GmbH");
+    let mut tx = server.pool.begin().await.expect("begin");
+    let m = Mutation { seq: 1, made_at: chrono::Utc::now(), op: Op::AccountCreate(slow_account.clone()) };
+    let actor = tandem_server::apply::Actor { user: anna, device: slow.id };
+    let handled =
+        tandem_server::apply::handle_mutation_in(&mut tx, actor, &m, chrono::Utc::now()).await.expect("apply A");
+    let version_a = applied(&handled.result.outcome);
+
+    // B: a push over HTTP while A is open.
+    let fast_account = new_account("Fast Commit AG");
+    let b = tokio::spawn({
+        let op = Op::AccountCreate(fast_account.clone());
+        async move { fast.push_ops([op]).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let early = puller.pull(Version(0), 100).await.expect("pull while A is open");
+    assert!(
+        early.changes.iter().all(|c| c.version() < version_a) && early.cursor < version_a,
+        "while version {version_a:?} is open, a pull returns nothing at or after it: {early:?}"
+    );
+    assert!(!b.is_finished(), "B waits for A's version to commit before taking the next one");
+
+    tx.commit().await.expect("commit A");
+    let pushed = b.await.expect("B's task").expect("B's push");
+    assert!(applied(&pushed.results[0].outcome) > version_a, "B's version comes after A's");
+    let (rest, _) = puller.pull_all(early.cursor, 100).await.expect("pull after both committed");
+    let mut mirror = Mirror::default();
+    mirror.apply(&early.changes);
+    mirror.apply(&rest);
+    assert!(
+        mirror.accounts.contains_key(&slow_account.id) && mirror.accounts.contains_key(&fast_account.id),
+        "the puller got both A's and B's account: {:?}",
+        mirror.accounts.keys().collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn two_servers_starting_together_on_a_fresh_database_both_serve() {
+    let db = TestDb::new().await.expect("db");
+    let (a, b) = {
+        let (u1, u2) = (db.url.clone(), db.url.clone());
+        let t1 = std::thread::spawn(move || spawn_process(&u1));
+        let t2 = std::thread::spawn(move || spawn_process(&u2));
+        (t1.join().expect("thread 1"), t2.join().expect("thread 2"))
+    };
+    let (a, b) = (a.expect("first server starts"), b.expect("second server starts (migrations run once)"));
+    create_user(&db.url, "anna", "admin", PASSWORD).await.expect("user");
+    let mut on_a = Device::login(&a.client(), "anna", PASSWORD).await.expect("login on A");
+    let on_b = Device::login(&b.client(), "anna", PASSWORD).await.expect("login on B");
+    let acme = new_account("ACME");
+    on_a.push_ops([Op::AccountCreate(acme.clone())]).await.expect("push to A");
+    let (changes, _) = on_b.pull_all(Version(0), 10).await.expect("pull from B");
+    assert_eq!(changes.len(), 1, "a change pushed to one server is pulled from the other");
+}
