@@ -1,8 +1,10 @@
 //! Test support across crates: a PostgreSQL database per test ([`pg::TestDb`]), the server in
 //! process or as a real process ([`server`]), a typed API client, and small fixtures.
 
+pub mod cli;
 pub mod pg;
 pub mod server;
+pub mod webdriver;
 
 pub use pg::TestDb;
 pub use server::{

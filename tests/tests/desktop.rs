@@ -1,0 +1,192 @@
+//! The desktop app as a real window: started under Xvfb by tauri-driver (WebKitWebDriver),
+//! driven like a user — sign in, create an account — and the account must then reach a second
+//! device through the real server. Run through `make test` (it provides Xvfb and a keyring).
+
+use anyhow::{bail, ensure, Context as _};
+use std::os::unix::process::CommandExt as _;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tandem_tests::cli::{workspace_binary, CliDevice};
+use tandem_tests::webdriver::{Element, Session};
+use tandem_tests::{create_user, spawn_process, TestDb};
+
+/// tauri-driver and the WebKitWebDriver it starts, in their own process group.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(data_dir: &std::path::Path) -> anyhow::Result<Self> {
+        ensure!(std::env::var_os("DISPLAY").is_some(), "no DISPLAY: run the desktop test through `make test` (Xvfb)");
+        let port = free_port()?;
+        let native = free_port()?;
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("TANDEM_DATA_DIR", data_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
+        Ok(Self { child, port })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The whole group: tauri-driver leaves WebKitWebDriver and the app behind otherwise.
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+async fn connect(port: u16, app: &std::path::Path) -> anyhow::Result<Session> {
+    let caps = serde_json::json!({ "browserName": "wry", "tauri:options": { "application": app } });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match Session::start(&format!("http://127.0.0.1:{port}"), caps.clone()).await {
+            Ok(c) => return Ok(c),
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("desktop test: waiting for tauri-driver: {e:#}");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => bail!("no WebDriver session with the app: {e:#}"),
+        }
+    }
+}
+
+async fn find(c: &Session, css: &str) -> anyhow::Result<Element> {
+    c.find(css, 20).await
+}
+
+async fn type_into(c: &Session, css: &str, text: &str) -> anyhow::Result<()> {
+    let e = find(c, css).await?;
+    e.clear().await.with_context(|| format!("clearing {css}"))?;
+    e.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
+    Ok(())
+}
+
+/// Polls until `check` holds (the UI updates asynchronously after sync events).
+async fn eventually<F, Fut>(what: &str, secs: u64, mut check: F) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut last = None;
+    while Instant::now() < deadline {
+        match check().await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("timed out waiting until {what} (last error: {last:?})")
+}
+
+async fn attr(c: &Session, css: &str, name: &str) -> anyhow::Result<Option<String>> {
+    find(c, css).await?.attr(name).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "carla", "sales_rep", "carla-password-3").await?;
+    let app = workspace_binary("tandem-app")?;
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let c = connect(driver.port, &app).await?;
+    let pool = db.pool().await?;
+    let result = drive(&c, &server.base_url, &pool).await;
+    let shot = c.screenshot_png().await.ok();
+    let _ = c.close().await;
+    if let (Err(_), Some(png)) = (&result, shot) {
+        let path = std::env::temp_dir().join("tandem-desktop-failure.png");
+        let _ = std::fs::write(&path, png);
+        eprintln!("desktop test: screenshot of the failure at {}", path.display());
+    }
+    result?;
+
+    // A second device, through the server only.
+    let other = CliDevice::new()?;
+    other.login(&server.base_url, "carla", "carla-password-3")?;
+    other.ok(&["sync"])?;
+    let list = other.json(&["account", "list", "--json"])?;
+    let names: Vec<&str> = list.as_array().into_iter().flatten().filter_map(|a| a["name"].as_str()).collect();
+    ensure!(names == ["Desktop Created GmbH"], "the account made in the app reached the other device: {names:?}");
+    let a = &list[0];
+    ensure!(a["city"] == "Dresden" && a["email"] == "einkauf@desktop-created.example", "with its fields: {a}");
+    drop(driver);
+    Ok(())
+}
+
+async fn drive(c: &Session, server_url: &str, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    // A new install opens the local workspace with demo data.
+    eventually("the local workspace shows its demo data", 30, || async {
+        Ok(attr(c, "#sync-status", "data-state").await?.as_deref() == Some("local")
+            && find(c, "#account-total").await?.text().await?.trim() != "0")
+    })
+    .await?;
+
+    // Sign in.
+    find(c, "#open-signin").await?.click().await?;
+    type_into(c, "#signin-url", server_url).await?;
+    type_into(c, "#signin-user", "carla").await?;
+    type_into(c, "#signin-password", "wrong-password").await?;
+    find(c, "#signin-submit").await?.click().await?;
+    let err = find(c, "#signin-error").await?.text().await?;
+    ensure!(!err.trim().is_empty(), "a wrong password shows the server's refusal");
+    type_into(c, "#signin-password", "carla-password-3").await?;
+    find(c, "#signin-submit").await?.click().await?;
+    eventually("the app is signed in and online", 30, || async {
+        Ok(attr(c, "#sync-status", "data-state").await?.as_deref() == Some("online"))
+    })
+    .await?;
+    eventually("the company's (empty) data replaces the demo data", 10, || async {
+        Ok(find(c, "#account-total").await?.text().await?.trim() == "0")
+    })
+    .await?;
+
+    // Create an account; a bad e-mail is refused at its field first.
+    find(c, "#new-account").await?.click().await?;
+    type_into(c, "#account-name", "Desktop Created GmbH").await?;
+    type_into(c, "#account-city", "Dresden").await?;
+    type_into(c, "#account-email", "einkauf-at-desktop").await?;
+    find(c, "#account-save").await?.click().await?;
+    let field_error = find(c, "#account-email-error").await?.text().await?;
+    ensure!(field_error.contains("e-mail"), "the e-mail field says what is wrong: {field_error}");
+    type_into(c, "#account-email", "einkauf@desktop-created.example").await?;
+    find(c, "#account-save").await?.click().await?;
+    eventually("the new account is in the list", 10, || async {
+        let mut seen = Vec::new();
+        for r in c.find_all("[data-testid=account-row] .account-name").await? {
+            seen.push(r.property("textContent").await?.unwrap_or_default().trim().to_owned());
+        }
+        ensure!(seen.iter().any(|t| t == "Desktop Created GmbH"), "rows shown: {seen:?}");
+        Ok(true)
+    })
+    .await?;
+    // The background sync sends it without the user asking.
+    eventually("the account reaches the server's database", 30, || async {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE name = 'Desktop Created GmbH' AND NOT deleted")
+                .fetch_one(pool)
+                .await?;
+        Ok(n == 1)
+    })
+    .await?;
+    eventually("the indicator shows nothing pending, online", 30, || async {
+        Ok(find(c, "#sync-pending").await?.text().await?.trim() == "0"
+            && attr(c, "#sync-status", "data-state").await?.as_deref() == Some("online"))
+    })
+    .await?;
+    Ok(())
+}
