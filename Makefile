@@ -11,7 +11,7 @@ FEATURES := --features tandem-app/custom-protocol
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test deps deps-test ui ui-deps build lint fmt test-rust test-ui server clean
+.PHONY: run test deps deps-test ui ui-deps tauri-cli build lint fmt test-rust test-ui server clean
 
 run: deps ui
 	$(CARGO) run -p tandem-app $(FEATURES)
@@ -22,13 +22,17 @@ deps:
 deps-test:
 	scripts/install-deps.sh --test
 
-ui-deps: ui/node_modules/.package-lock.json node_modules/.package-lock.json
+ui-deps: ui/node_modules/.package-lock.json
+
+# The Tauri CLI (npx tauri: icons, bundles).
+tauri-cli: node_modules/.package-lock.json
 
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	npm ci --prefix ui --no-audit --no-fund
 
+# `npm install`, not `npm ci`: the lock holds only the CLI builds this registry serves.
 node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 
 ui: ui-deps
 	npm --prefix ui run build
