@@ -5,8 +5,10 @@ use anyhow::{ensure, Context as _};
 use serde_json::Value;
 use sqlx::Row as _;
 use std::collections::BTreeMap;
+use tandem_core::{AccountInput, AccountPatch};
+use tandem_sync::Op;
 use tandem_tests::cli::CliDevice;
-use tandem_tests::{create_user, spawn_process_at, ApiClient, TestDb};
+use tandem_tests::{create_user, fixtures, spawn_process_at, ApiClient, Device, TestDb};
 
 type Fields = BTreeMap<String, [Option<String>; 5]>;
 
@@ -125,15 +127,45 @@ async fn two_devices_converge_through_the_server_and_no_edit_is_lost() -> anyhow
         "B sent 5 and A 66 mutations, each logged once: {per_device:?}"
     );
 
-    // A request the server refuses changes nothing.
-    let before = server_accounts(&pool).await?;
+    // The same push sent twice (its answer was lost) applies once.
     let api = ApiClient::new(&url);
-    let bad = api.raw("POST", "/v1/push", None, Some("application/json"), "{\"protocol\":1}").await?;
+    let mut c = Device::login(&api, "ben", "ben-password-22").await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let moved = AccountInput { city: Some("Kiel".into()), ..Default::default() };
+    let batch = c.mutations([
+        Op::AccountCreate(fixtures::new_account("Twice Sent AG")),
+        Op::AccountUpdate(AccountPatch::parse(ids[20].parse()?, &moved)?),
+    ]);
+    let first = c.push(&batch).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let state = server_accounts(&pool).await?;
+    let version: i64 = sqlx::query_scalar("SELECT version FROM sync_clock").fetch_one(&pool).await?;
+    let again = c.push(&batch).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    ensure!(again.results.iter().all(|r| r.replayed), "the second send is answered from the log: {again:?}");
     ensure!(
-        bad.status == 401 && bad.error_body()?.code == "unauthorized",
-        "a push without a token is refused: {bad:?}"
+        again.results.iter().map(|r| &r.outcome).eq(first.results.iter().map(|r| &r.outcome)),
+        "with the same outcomes as the first"
     );
-    ensure!(server_accounts(&pool).await? == before, "a refused request changes nothing");
+    let unchanged = || async {
+        let v: i64 = sqlx::query_scalar("SELECT version FROM sync_clock").fetch_one(&pool).await?;
+        anyhow::Ok(server_accounts(&pool).await? == state && v == version)
+    };
+    ensure!(unchanged().await?, "nothing is applied twice");
+
+    // Requests the server refuses change nothing.
+    let token = c.token.expose().to_owned();
+    let malformed = api.raw("POST", "/v1/push", Some(&token), Some("application/json"), "{\"protocol\":1,").await?;
+    ensure!(malformed.status == 400 && !malformed.error_body()?.message.is_empty(), "malformed JSON: {malformed:?}");
+    let unknown = format!(
+        r#"{{"protocol":1,"device_id":"{}","mutations":[{{"seq":{},"made_at":"2026-11-23T10:00:00Z","op":{{"name":"account.explode","args":{{}}}}}}]}}"#,
+        c.id, c.next_seq
+    );
+    let unknown = api.raw("POST", "/v1/push", Some(&token), Some("application/json"), unknown).await?;
+    ensure!(
+        unknown.status == 400 && unknown.error_body()?.code == "malformed",
+        "an unknown mutation name: {unknown:?}"
+    );
+    let anonymous = api.raw("POST", "/v1/push", None, Some("application/json"), "{\"protocol\":1}").await?;
+    ensure!(anonymous.status == 401 && anonymous.error_body()?.code == "unauthorized", "no token: {anonymous:?}");
+    ensure!(unchanged().await?, "refused requests change nothing");
     Ok(())
 }
 
