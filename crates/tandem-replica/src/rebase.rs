@@ -139,9 +139,8 @@ async fn reset_account(conn: &mut SqliteConnection, touch: &mut Touch, id: &str)
                 }
                 _ => {
                     let aid = id.parse().map_err(|e: tandem_core::FieldError| ReplicaError::Corrupt(e.to_string()))?;
-                    store::tombstone_account(conn, touch, aid, version).await?;
-                    sqlx::query("UPDATE accounts SET pending = 0 WHERE id = ?").bind(id).execute(conn).await?;
-                    Ok(())
+                    // A server origin also clears the pending flag.
+                    store::tombstone_account(conn, touch, aid, version).await
                 }
             }
         }
@@ -164,9 +163,7 @@ async fn reset_contact(conn: &mut SqliteConnection, id: &str) -> Result<()> {
                 }
                 _ => {
                     let cid = id.parse().map_err(|e: tandem_core::FieldError| ReplicaError::Corrupt(e.to_string()))?;
-                    store::tombstone_contact(conn, cid, None, version).await?;
-                    sqlx::query("UPDATE contacts SET pending = 0 WHERE id = ?").bind(id).execute(conn).await?;
-                    Ok(())
+                    store::tombstone_contact(conn, cid, None, version).await
                 }
             }
         }

@@ -131,10 +131,21 @@ impl Replica {
         }
 
         // Pull: page by page, each page applied and rebased in one transaction.
+        let mut fresh_copy_taken = false;
         loop {
             let cursor = self.cursor().await?;
             let req = PullRequest { protocol: PROTOCOL_VERSION, device_id: device, cursor, limit: PULL_PAGE };
-            let page: PullResponse = post_json(&http, &url, paths::PULL, Some(&token), &req).await?;
+            let page: PullResponse = match post_json(&http, &url, paths::PULL, Some(&token), &req).await {
+                Err(ReplicaError::Server { code, message, .. }) if code == "snapshot_required" && !fresh_copy_taken => {
+                    // Offline past the tombstone retention: start over from a fresh copy of the
+                    // server's data. The outbox stays and is replayed on top.
+                    tracing::warn!(%message, "taking a fresh copy of the server's data");
+                    self.reset_to_empty_base().await?;
+                    fresh_copy_taken = true;
+                    continue;
+                }
+                other => other?,
+            };
             report.pulled += page.changes.len();
             self.apply_page(&page).await?;
             report.cursor = page.cursor.0;
@@ -213,6 +224,23 @@ impl Replica {
         touch.save(&mut tx).await?;
         tx.commit().await?;
         Ok((applied, rejected))
+    }
+
+    /// Forgets the server state (base tables, view and cursor) but not the outbox, whose
+    /// mutations are replayed at once so the user keeps seeing their own unsent work.
+    pub(crate) async fn reset_to_empty_base(&self) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        for table in ["base_accounts", "base_contacts", "accounts", "contacts"] {
+            // Fixed table names, nothing from outside.
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        }
+        meta_set(&mut tx, "cursor", "0").await?;
+        let mut touch = Touch::load(&mut tx).await?;
+        rebase::rebuild(&mut tx, &mut touch, Touched::default()).await?;
+        touch.save(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub(crate) async fn apply_page(&self, page: &PullResponse) -> Result<()> {

@@ -231,3 +231,36 @@ async fn a_new_local_workspace_gets_demo_data_once() {
     let (_d2, s) = replica(Mode::Server).await;
     assert!(!s.seed_demo_once().await.expect("server replica"), "demo data never enters a server replica");
 }
+
+#[tokio::test]
+async fn a_fresh_copy_replaces_the_server_state_and_keeps_the_whole_outbox() {
+    let (_d, r) = replica(Mode::Server).await;
+    let (kept, ghost) = (AccountId::from_uuid(uuid::Uuid::now_v7()), AccountId::from_uuid(uuid::Uuid::now_v7()));
+    let both = vec![
+        Change::Account { version: Version(1), id: kept, data: Some(server_account(kept, "Kept", None)) },
+        Change::Account {
+            version: Version(2),
+            id: ghost,
+            data: Some(server_account(ghost, "Deleted Elsewhere", None)),
+        },
+    ];
+    r.apply_page(&page(both, 2)).await.expect("first pull");
+    r.create_account(&named("Made Offline", "Jena")).await.expect("offline create");
+    r.update_account(&kept.to_string(), &AccountInput { city: Some("Gera".into()), ..Default::default() })
+        .await
+        .expect("offline edit");
+
+    r.reset_to_empty_base().await.expect("reset");
+    let names: Vec<String> = r.all_accounts().await.expect("list").into_iter().map(|a| a.name).collect();
+    assert_eq!(names, ["Made Offline"], "until the copy arrives, the user still sees their own new record");
+    assert_eq!(r.cursor().await.expect("cursor"), Version(0));
+
+    // The fresh copy no longer has the account deleted (and pruned) elsewhere.
+    let copy = vec![Change::Account { version: Version(9), id: kept, data: Some(server_account(kept, "Kept", None)) }];
+    r.apply_page(&page(copy, 9)).await.expect("fresh copy");
+    let view = r.all_accounts().await.expect("list");
+    let names: Vec<&str> = view.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["Kept", "Made Offline"], "no ghost of the pruned delete");
+    assert_eq!(view[0].city.as_deref(), Some("Gera"), "the offline edit is replayed on the fresh copy");
+    assert_eq!(r.status().await.expect("status").pending, 2, "the whole outbox is still there to send");
+}

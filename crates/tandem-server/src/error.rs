@@ -39,6 +39,11 @@ pub enum Error {
     BadLimit { got: u32, max: u32 },
     #[error("expected seq {expected}, got {got}")]
     SeqGap { expected: i64, got: i64 },
+    #[error(
+        "this device last synced at version {cursor}, before deleted records up to version {horizon} were pruned: \
+         it must download a fresh copy (its unsent changes are kept)"
+    )]
+    SnapshotRequired { cursor: i64, horizon: i64 },
     #[error("user {0:?} already exists")]
     UserExists(String),
     #[error("{0}")]
@@ -62,6 +67,7 @@ impl Error {
             Error::UpgradeRequired { .. } => StatusCode::UPGRADE_REQUIRED,
             Error::UnsupportedProtocol { .. } | Error::BadLimit { .. } => StatusCode::BAD_REQUEST,
             Error::SeqGap { .. } | Error::UserExists(_) => StatusCode::CONFLICT,
+            Error::SnapshotRequired { .. } => StatusCode::GONE,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -85,6 +91,7 @@ impl Error {
             Error::TooManyMutations { .. } => "too_many_mutations",
             Error::BadLimit { .. } => "bad_limit",
             Error::SeqGap { .. } => "seq_gap",
+            Error::SnapshotRequired { .. } => "snapshot_required",
             Error::UserExists(_) => "user_exists",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",

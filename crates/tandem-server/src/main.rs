@@ -11,6 +11,16 @@ use tandem_server::config;
 use tandem_sync::Secret;
 use tracing_subscriber::EnvFilter;
 
+const DEFAULT_RETENTION_DAYS: u32 = 30;
+/// How often `serve` prunes tombstones.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+fn parse_instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time (2026-11-23T10:00:00Z): {e}"))
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "tandem-server", version, about = "Tandem's central sync server")]
 struct Cli {
@@ -30,6 +40,17 @@ enum Command {
         /// Address to listen on (port 0 picks a free port; the actual address is printed).
         #[arg(long, default_value = config::DEFAULT_LISTEN)]
         listen: String,
+        /// Days a deleted record's tombstone is kept; devices offline longer get a fresh copy.
+        #[arg(long, default_value_t = DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        tombstone_retention_days: u32,
+    },
+    /// Delete tombstones older than the retention window (serve also does this every few hours).
+    Prune {
+        #[arg(long, default_value_t = DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        retention_days: u32,
+        /// The time to prune as of (RFC 3339), instead of now: for tests and dry reasoning.
+        #[arg(long, value_parser = parse_instant)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Manage users.
     User {
@@ -82,7 +103,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tandem_server::migrate(&pool).await.context("migrating the database")?;
             tracing::info!("migrations applied");
         }
-        Command::Serve { listen } => serve(&url, config::listen_addr(&listen)?).await?,
+        Command::Serve { listen, tombstone_retention_days } => {
+            serve(&url, config::listen_addr(&listen)?, retention(tombstone_retention_days)).await?
+        }
+        Command::Prune { retention_days, now } => {
+            let pool = connect(&url).await?;
+            tandem_server::migrate(&pool).await.context("migrating the database")?;
+            let now = now.unwrap_or_else(chrono::Utc::now);
+            let p = tandem_server::pull::prune_tombstones(&pool, now, retention(retention_days))
+                .await
+                .context("pruning tombstones")?;
+            eprintln!(
+                "pruned {} account and {} contact tombstones; devices behind version {} will take a fresh copy",
+                p.accounts, p.contacts, p.horizon.0
+            );
+        }
         Command::User { command: UserCommand::Add { name, role } } => {
             let role = Role::parse(&role)?;
             let password = read_password()?;
@@ -117,7 +152,11 @@ fn read_password() -> anyhow::Result<Secret> {
     Ok(Secret::new(line))
 }
 
-async fn serve(url: &Secret, listen: SocketAddr) -> anyhow::Result<()> {
+fn retention(days: u32) -> chrono::Duration {
+    chrono::Duration::days(i64::from(days))
+}
+
+async fn serve(url: &Secret, listen: SocketAddr, retention: chrono::Duration) -> anyhow::Result<()> {
     let pool = connect(url).await?;
     tandem_server::migrate(&pool).await.context("migrating the database")?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
@@ -129,10 +168,24 @@ async fn serve(url: &Secret, listen: SocketAddr) -> anyhow::Result<()> {
         out.flush().context("writing to stdout")?;
     }
     tracing::info!(%addr, "serving");
-    tandem_server::serve(listener, pool.clone(), shutdown_signal()).await.context("serving HTTP")?;
+    let pruner = tokio::spawn(prune_periodically(pool.clone(), retention));
+    let served = tandem_server::serve(listener, pool.clone(), shutdown_signal()).await.context("serving HTTP");
+    pruner.abort();
+    served?;
     pool.close().await;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// Prunes tombstones now and then; several servers doing so at once is harmless.
+async fn prune_periodically(pool: sqlx::PgPool, retention: chrono::Duration) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        if let Err(e) = tandem_server::pull::prune_tombstones(&pool, chrono::Utc::now(), retention).await {
+            tracing::warn!(error = %e, "pruning tombstones failed; trying again later");
+        }
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -3,7 +3,12 @@
 //! A page is read in one `REPEATABLE READ READ ONLY` transaction, so the rows and the
 //! `sync_clock` value come from the same snapshot; since versions commit in order (see
 //! [`crate::apply`]), that snapshot holds every version up to the clock and none above it.
+//!
+//! Tombstones are pruned after a retention window ([`prune_tombstones`]). A cursor below the
+//! highest pruned version may have missed a delete, so such a pull is answered 410
+//! `snapshot_required`: the device then pulls from 0 (a fresh snapshot) and keeps its outbox.
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use tandem_sync::{PullRequest, PullResponse, Version, MAX_PULL_LIMIT};
 use tracing::instrument;
@@ -12,7 +17,7 @@ use crate::auth::Session;
 use crate::error::Error;
 use crate::routes::check_protocol;
 use crate::store::changes::{self, ChangeRow};
-use crate::store::{log, StoreError};
+use crate::store::{log, tombstones, StoreError};
 
 /// What a user may see. Everyone sees every account for now; territory scopes add variants
 /// here and a query per variant in [`crate::store::changes`].
@@ -36,6 +41,11 @@ pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<
     }
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    // Same snapshot as the page: a prune commits its deletes and its horizon together.
+    let horizon = tombstones::horizon(&mut tx).await?;
+    if req.cursor.0 > 0 && req.cursor.0 < horizon {
+        return Err(Error::SnapshotRequired { cursor: req.cursor.0, horizon });
+    }
     let page = pull_in(&mut tx, Scope::of(session), req.cursor, req.limit).await?;
     tx.commit().await?;
     Ok(page)
@@ -71,4 +81,28 @@ pub async fn pull_in(
     };
     let changes = rows.into_iter().map(ChangeRow::into_change).collect::<Result<Vec<_>, _>>()?;
     Ok(PullResponse { changes, cursor, has_more })
+}
+
+/// What one prune removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pruned {
+    pub accounts: i64,
+    pub contacts: i64,
+    /// Cursors below this version now get `snapshot_required`.
+    pub horizon: Version,
+}
+
+/// Deletes tombstones older than `retention` as of `now` (passed in, so tests can move the
+/// clock), in one transaction with the horizon.
+#[instrument(skip(pool), err)]
+pub async fn prune_tombstones(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    retention: chrono::Duration,
+) -> Result<Pruned, StoreError> {
+    let mut tx = pool.begin().await?;
+    let (accounts, contacts, horizon) = tombstones::prune_before(&mut tx, now - retention).await?;
+    tx.commit().await?;
+    tracing::info!(accounts, contacts, horizon, "tombstones pruned");
+    Ok(Pruned { accounts, contacts, horizon: Version(horizon) })
 }

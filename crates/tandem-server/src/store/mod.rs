@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod devices;
 pub mod log;
 pub mod sessions;
+pub mod tombstones;
 pub mod users;
 
 use uuid::Uuid;
