@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context as _};
 use chrono::Utc;
 use tandem_sync::{
-    paths, Change, DeviceId, ErrorBody, Health, LoginRequest, LoginResponse, Mutation, Op, PullRequest, PullResponse,
-    PushRequest, PushResponse, Secret, Version, PROTOCOL_VERSION,
+    paths, Change, DeviceId, ErrorBody, Health, LiveEvent, LoginRequest, LoginResponse, Mutation, Op, PullRequest,
+    PullResponse, PushRequest, PushResponse, Secret, Version, LIVE_EVENT_NAME, PROTOCOL_VERSION,
 };
 
 use crate::pg::TestDb;
@@ -284,6 +284,28 @@ impl ApiClient {
         decode(resp).await
     }
 
+    /// Opens the live event stream (`GET /v1/events`); a refusal is returned as [`CallError::Api`].
+    pub async fn events(&self, token: Option<&Secret>) -> Result<EventStream, CallError> {
+        let mut req = self
+            .http
+            .get(format!("{}{}", self.base_url, paths::EVENTS))
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        if let Some(t) = token {
+            req = req.bearer_auth(t.expose());
+        }
+        let resp = req.send().await.map_err(|e| CallError::Transport(e.to_string()))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(match decode::<serde_json::Value>(Ok(resp)).await {
+                Err(e) => e,
+                Ok(v) => CallError::Transport(format!("HTTP {status} with a non-error body {v}")),
+            });
+        }
+        let content_type =
+            resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Ok(EventStream { resp, buf: Vec::new(), content_type })
+    }
+
     /// Any request with any body: `content_type: None` sends none.
     pub async fn raw(
         &self,
@@ -307,6 +329,51 @@ impl ApiClient {
             resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let body = resp.text().await.context("reading the body")?;
         Ok(RawResponse { status, content_type, body })
+    }
+}
+
+/// An open `GET /v1/events` stream, read with a deliberately simple parser of its own (the
+/// replica's parser is tested separately), so the wire format is checked independently.
+#[derive(Debug)]
+pub struct EventStream {
+    resp: reqwest::Response,
+    buf: Vec<u8>,
+    pub content_type: Option<String>,
+}
+
+impl EventStream {
+    /// The next `changes` event's version, waiting at most `within`. `Ok(None)`: the stream ended.
+    pub async fn next_version(&mut self, within: Duration) -> anyhow::Result<Option<Version>> {
+        tokio::time::timeout(within, self.next_version_inner())
+            .await
+            .map_err(|_| anyhow!("no live event within {within:?}"))?
+    }
+
+    async fn next_version_inner(&mut self) -> anyhow::Result<Option<Version>> {
+        loop {
+            while let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = self.buf.drain(..end + 2).collect();
+                let block = String::from_utf8(block).context("the event stream is not UTF-8")?;
+                let mut name = None;
+                let mut data = None;
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data = Some(v.trim().to_owned());
+                    }
+                }
+                if let (Some(LIVE_EVENT_NAME), Some(data)) = (name.as_deref(), data) {
+                    let event: LiveEvent =
+                        serde_json::from_str(&data).with_context(|| format!("event data {data:?}"))?;
+                    return Ok(Some(event.version));
+                }
+            }
+            match self.resp.chunk().await.context("reading the event stream")? {
+                Some(chunk) => self.buf.extend_from_slice(&chunk),
+                None => return Ok(None),
+            }
+        }
     }
 }
 

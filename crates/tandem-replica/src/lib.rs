@@ -8,6 +8,7 @@
 mod credentials;
 pub mod demo;
 mod error;
+mod live;
 mod ops;
 mod query;
 mod rebase;

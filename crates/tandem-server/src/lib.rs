@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod live;
 pub mod pull;
 pub mod push;
 pub mod routes;
@@ -25,15 +26,17 @@ pub use routes::router;
 /// The central schema, embedded at build time.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 
-/// What every handler shares: only the pool (the server holds no other state).
+/// What every handler shares: the pool, and the live-update hub of this process (which holds
+/// only the latest version number; no request state survives a request).
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub pool: PgPool,
+    pub hub: live::Hub,
 }
 
 impl AppState {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self { pool, hub: live::Hub::new() }
     }
 }
 
@@ -53,11 +56,30 @@ pub async fn migrate(pool: &PgPool) -> Result<(), Error> {
     MIGRATOR.run(pool).await.map_err(Error::internal)
 }
 
-/// Serves the API on `listener` until `shutdown` resolves, then finishes the requests in flight.
+/// Serves the API on `listener` until `shutdown` resolves, then ends the live streams and
+/// finishes the requests in flight. Runs this process's one live listener meanwhile.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     pool: PgPool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(AppState::new(pool))).with_graceful_shutdown(shutdown).await
+    let state = AppState::new(pool);
+    let hub = state.hub.clone();
+    // Aborted when `serve` returns or is dropped (a test aborting its server task).
+    let _relay = AbortOnDrop(tokio::spawn(live::run_listener(state.pool.clone(), hub.clone())));
+    let shutdown = async move {
+        shutdown.await;
+        // Live streams never end by themselves: without this, graceful shutdown would wait forever.
+        hub.close();
+    };
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -3,12 +3,13 @@
 
 use chrono::Utc;
 use sqlx::PgPool;
-use tandem_sync::{PushRequest, PushResponse, MAX_PUSH_MUTATIONS};
+use tandem_sync::{MutationResult, Outcome, PushRequest, PushResponse, MAX_PUSH_MUTATIONS};
 use tracing::instrument;
 
 use crate::apply::{self, Actor};
 use crate::auth::Session;
 use crate::error::Error;
+use crate::live;
 use crate::routes::check_protocol;
 use crate::store::devices;
 
@@ -28,10 +29,23 @@ pub async fn push(pool: &PgPool, session: &Session, req: PushRequest) -> Result<
     let received_at = Utc::now();
     let mut results = Vec::with_capacity(req.mutations.len());
     let mut last_seq = None;
+    let mut failed = None;
     for m in &req.mutations {
-        let handled = apply::handle_mutation(pool, actor, m, received_at).await?;
-        last_seq = Some(handled.last_seq);
-        results.push(handled.result);
+        match apply::handle_mutation(pool, actor, m, received_at).await {
+            Ok(handled) => {
+                last_seq = Some(handled.last_seq);
+                results.push(handled.result);
+            }
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    // What was applied before a failure stays applied, so it is announced either way.
+    announce(pool, &results).await;
+    if let Some(e) = failed {
+        return Err(e.into());
     }
     let last_seq = match last_seq {
         Some(s) => s,
@@ -41,4 +55,23 @@ pub async fn push(pool: &PgPool, session: &Session, req: PushRequest) -> Result<
         }
     };
     Ok(PushResponse { results, last_seq })
+}
+
+/// Tells every server process (and so every live stream) the highest version this push
+/// applied. Replays announce nothing: their versions were announced when first applied. A
+/// failed notification costs only latency (devices still poll), so it is logged, not returned.
+async fn announce(pool: &PgPool, results: &[MutationResult]) {
+    let highest = results
+        .iter()
+        .filter(|r| !r.replayed)
+        .filter_map(|r| match r.outcome {
+            Outcome::Applied { version } => Some(version),
+            Outcome::Rejected { .. } => None,
+        })
+        .max();
+    if let Some(version) = highest {
+        if let Err(e) = live::notify(pool, version).await {
+            tracing::warn!(error = %e, version = version.0, "could not announce new changes");
+        }
+    }
 }

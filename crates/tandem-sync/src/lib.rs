@@ -22,6 +22,21 @@ pub mod paths {
     pub const LOGIN: &str = "/v1/login";
     pub const PUSH: &str = "/v1/push";
     pub const PULL: &str = "/v1/pull";
+    /// Server-Sent Events: `event: changes` with a [`LiveEvent`](super::LiveEvent) each time
+    /// the server's version moves (bearer token).
+    pub const EVENTS: &str = "/v1/events";
+}
+
+/// The SSE event name of a [`LiveEvent`].
+pub const LIVE_EVENT_NAME: &str = "changes";
+
+/// "The server has changes up to `version`": the data of an `event: changes` on
+/// [`paths::EVENTS`]. It carries no rows, so it tells a device nothing it may not see; the device
+/// pulls (scoped) when `version` is above its cursor. The first event of a stream is the
+/// server's current version, so a device that missed events catches up on reconnect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    pub version: Version,
 }
 
 /// The largest request body a server accepts, and so the most a device sends at once.
