@@ -31,6 +31,8 @@ pub struct AppState {
     pub live: std::sync::Mutex<Live>,
     /// Wakes the background sync (after a local change, a sign-in, "Sync now").
     pub wake: Notify,
+    /// Restarts the live-update listener (after a sign-in or sign-out switched the replica).
+    pub relisten: Notify,
 }
 
 impl AppState {
@@ -40,7 +42,13 @@ impl AppState {
         if replica.seed_demo_once().await? {
             tracing::info!("local workspace filled with demo data");
         }
-        Ok(Self { workspace, replica: RwLock::new(Arc::new(replica)), live: Default::default(), wake: Notify::new() })
+        Ok(Self {
+            workspace,
+            replica: RwLock::new(Arc::new(replica)),
+            live: Default::default(),
+            wake: Notify::new(),
+            relisten: Notify::new(),
+        })
     }
 
     pub async fn replica(&self) -> Arc<Replica> {
