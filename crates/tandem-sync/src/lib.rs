@@ -278,6 +278,14 @@ mod tests {
     }
 
     #[test]
+    fn a_live_event_is_just_a_version_number() {
+        let json = serde_json::to_string(&LiveEvent { version: Version(42) }).expect("serialise");
+        assert_eq!(json, r#"{"version":42}"#, "the wire format devices parse");
+        let later: LiveEvent = serde_json::from_str(r#"{"version":43,"hint":"x"}"#).expect("extra fields");
+        assert_eq!(later.version, Version(43), "a newer server may add fields; older devices still read the version");
+    }
+
+    #[test]
     fn secrets_do_not_show_in_debug_output() {
         let req = LoginRequest {
             user: "anna".into(),
