@@ -182,5 +182,7 @@ async fn the_cli_refuses_bad_input_with_one_line_and_changes_nothing() -> anyhow
     ensure!(!why.is_empty(), "login without a password or with a bad URL fails");
     let why = d.fails(&["sync"])?;
     ensure!(why.contains("not signed in"), "{why}");
+    let why = d.fails(&["account", "create", "--name", "X", "--colour", "red"])?;
+    ensure!(why.lines().count() == 1 && why.contains("--colour"), "an unknown flag gets one line naming it: {why}");
     Ok(())
 }
