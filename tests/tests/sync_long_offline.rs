@@ -79,11 +79,9 @@ async fn a_device_offline_for_60_days_with_500_pending_changes_loses_none() -> a
     let on_a = names(&a)?;
     ensure!(on_server.len() == 455, "450 new + 5 shared accounts live on the server, got {}", on_server.len());
     ensure!(on_a == on_server, "A holds exactly the server's accounts: no ghost of a pruned delete, nothing missing");
-    for i in 0..5 {
-        let phone: Option<String> = sqlx::query_scalar("SELECT phone FROM accounts WHERE id = $1::uuid")
-            .bind(&shared[i])
-            .fetch_one(&pool)
-            .await?;
+    for (i, id) in shared.iter().enumerate().take(5) {
+        let phone: Option<String> =
+            sqlx::query_scalar("SELECT phone FROM accounts WHERE id = $1::uuid").bind(id).fetch_one(&pool).await?;
         let last = (0..50).filter(|n| n % 5 == i).max().unwrap_or_default();
         ensure!(phone == Some(format!("+49 361 {:06}", 100_000 + last)), "the last offline edit of shared #{i} won");
     }
