@@ -28,6 +28,7 @@ pub mod fixtures {
             email: None,
             phone: None,
             city: None,
+            territory: None,
         }
     }
 

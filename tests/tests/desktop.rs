@@ -99,7 +99,7 @@ async fn attr(c: &Session, css: &str, name: &str) -> anyhow::Result<Option<Strin
 async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     let server = spawn_process(&db.url)?;
-    create_user(&db.url, "carla", "sales_rep", "carla-password-3").await?;
+    create_user(&db.url, "carla", "sales_manager", "carla-password-3").await?;
     let app = workspace_binary("tandem-app")?;
     let data = tempfile::tempdir()?;
     let driver = Driver::start(data.path())?;

@@ -43,8 +43,8 @@ async fn two_devices_converge_through_the_server_and_no_edit_is_lost() -> anyhow
     let addr = free_local_addr()?;
     let mut server = spawn_process_at(&db.url, &addr)?;
     let url = server.base_url.clone();
-    create_user(&db.url, "anna", "sales_rep", "anna-password-1").await?;
-    create_user(&db.url, "ben", "sales_rep", "ben-password-22").await?;
+    create_user(&db.url, "anna", "sales_manager", "anna-password-1").await?;
+    create_user(&db.url, "ben", "sales_manager", "ben-password-22").await?;
     let pool = db.pool().await?;
 
     let a = CliDevice::new()?;

@@ -28,7 +28,7 @@ async fn two_users_db() -> TestDb {
 }
 
 async fn create_user_after_migration(db: &TestDb, name: &str) {
-    create_user(&db.url, name, "sales_rep", PASSWORD).await.expect("create user (migrates first)");
+    create_user(&db.url, name, "sales_manager", PASSWORD).await.expect("create user (migrates first)");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,7 +26,7 @@ type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>, St
 async fn setup() -> (TestDb, TestServer) {
     let db = TestDb::new().await.expect("a test database");
     let server = spawn_in_process(&db).await.expect("the server starts in process");
-    create_user(&db.url, "anna", "sales_rep", PASSWORD).await.expect("create anna");
+    create_user(&db.url, "anna", "sales_manager", PASSWORD).await.expect("create anna");
     (db, server)
 }
 
@@ -80,6 +80,8 @@ async fn table_state(pool: &sqlx::PgPool) -> Mirror {
             email: email.map(|v| Email::parse(&v).expect("stored email parses")),
             phone: phone.map(|v| Phone::parse(&v).expect("stored phone parses")),
             city: city.map(|v| City::parse(&v).expect("stored city parses")),
+            // Every account these tests write has no territory.
+            territory: None,
         };
         m.accounts.insert(a.id, a);
     }
@@ -111,6 +113,7 @@ fn city_patch(id: AccountId, city: &str) -> Op {
         email: Patch::Keep,
         phone: Patch::Keep,
         city: Patch::Set(City::parse(city).expect("valid city")),
+        territory: Patch::Keep,
     })
 }
 
@@ -138,7 +141,7 @@ async fn login_checks_the_password_and_binds_the_device_to_one_user() {
     let dev = DeviceId(Uuid::now_v7());
 
     let ok = client.login("anna", PASSWORD, dev).await.expect("right password logs in");
-    assert_eq!((ok.user.as_str(), ok.role.as_str(), ok.last_seq), ("anna", "sales_rep", 0));
+    assert_eq!((ok.user.as_str(), ok.role.as_str(), ok.last_seq), ("anna", "sales_manager", 0));
     assert!(ok.token.expose().len() >= 43, "a 32-byte token");
     let stored: Vec<String> =
         sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&server.pool).await.expect("sessions");
@@ -302,7 +305,7 @@ async fn a_mutation_refused_by_a_rule_is_recorded_and_does_not_block_the_queue()
 #[tokio::test]
 async fn bad_requests_are_refused_with_json_errors_and_change_nothing() {
     let (db, server) = setup().await;
-    create_user(&db.url, "ben", "sales_rep", PASSWORD).await.expect("ben");
+    create_user(&db.url, "ben", "sales_manager", PASSWORD).await.expect("ben");
     let mut dev = device(&server, "anna").await;
     dev.push_ops([Op::AccountCreate(new_account("Existing"))]).await.expect("setup");
     let other = device(&server, "ben").await;
@@ -533,7 +536,7 @@ async fn pull_pages_never_split_a_version_and_add_up_to_one_big_pull() {
 async fn concurrent_pushers_and_pullers_never_miss_a_change() {
     let (db, server) = setup().await;
     for i in 0..8 {
-        create_user(&db.url, &format!("rep{i}"), "sales_rep", PASSWORD).await.expect("user");
+        create_user(&db.url, &format!("rep{i}"), "sales_manager", PASSWORD).await.expect("user");
     }
     let mut first = device(&server, "anna").await;
     let shared = new_account("Shared Customer AG");
@@ -668,7 +671,7 @@ async fn seed_demo_twice_gives_the_same_rows_through_the_apply_path() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_pull_never_passes_a_version_that_an_open_transaction_holds() {
     let (db, server) = setup().await;
-    create_user(&db.url, "ben", "sales_rep", PASSWORD).await.expect("ben");
+    create_user(&db.url, "ben", "sales_manager", PASSWORD).await.expect("ben");
     let slow = device(&server, "anna").await;
     let mut fast = device(&server, "ben").await;
     let puller = device(&server, "anna").await;

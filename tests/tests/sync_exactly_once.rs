@@ -100,7 +100,7 @@ async fn serve_one(
 async fn lost_answers_never_apply_a_mutation_twice_nor_lose_one() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     let server = spawn_process(&db.url)?;
-    create_user(&db.url, "anna", "sales_rep", "anna-password-1").await?;
+    create_user(&db.url, "anna", "sales_manager", "anna-password-1").await?;
     let (proxy, dropped) = lossy_proxy(server.base_url.clone(), 2).await?;
     let pool = db.pool().await?;
 

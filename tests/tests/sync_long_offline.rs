@@ -20,8 +20,8 @@ fn names(d: &CliDevice) -> anyhow::Result<BTreeSet<String>> {
 async fn a_device_offline_for_60_days_with_500_pending_changes_loses_none() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     let server = spawn_process(&db.url)?;
-    create_user(&db.url, "anna", "sales_rep", "anna-password-1").await?;
-    create_user(&db.url, "ben", "sales_rep", "ben-password-22").await?;
+    create_user(&db.url, "anna", "sales_manager", "anna-password-1").await?;
+    create_user(&db.url, "ben", "sales_manager", "ben-password-22").await?;
     let pool = db.pool().await?;
     let (a, b) = (CliDevice::new()?, CliDevice::new()?);
     a.login(&server.base_url, "anna", "anna-password-1")?;

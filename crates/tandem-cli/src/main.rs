@@ -62,11 +62,21 @@ struct AccountFields {
     phone: Option<String>,
     #[arg(long)]
     city: Option<String>,
+    /// The sales territory (decides which reps see the account).
+    #[arg(long)]
+    territory: Option<String>,
 }
 
 impl From<AccountFields> for AccountInput {
     fn from(f: AccountFields) -> Self {
-        AccountInput { name: f.name, vat_id: f.vat_id, email: f.email, phone: f.phone, city: f.city }
+        AccountInput {
+            name: f.name,
+            vat_id: f.vat_id,
+            email: f.email,
+            phone: f.phone,
+            city: f.city,
+            territory: f.territory,
+        }
     }
 }
 

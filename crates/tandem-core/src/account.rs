@@ -1,7 +1,7 @@
 //! Accounts: the companies we sell to.
 
 use crate::error::{FieldError, RuleError, ValidationErrors};
-use crate::fields::{optional, AccountName, City, Email, Phone, VatId};
+use crate::fields::{optional, AccountName, City, Email, Phone, Territory, VatId};
 use crate::id::AccountId;
 use crate::patch::Patch;
 use crate::Existing;
@@ -17,6 +17,9 @@ pub struct Account {
     pub email: Option<Email>,
     pub phone: Option<Phone>,
     pub city: Option<City>,
+    /// The sales territory: who (besides managers and the back office) sees the account.
+    #[serde(default)]
+    pub territory: Option<Territory>,
 }
 
 /// Raw text of an account form or CLI flags, before parsing. `None` = not given.
@@ -28,6 +31,7 @@ pub struct AccountInput {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub city: Option<String>,
+    pub territory: Option<String>,
 }
 
 /// The arguments of `account.create`: an account, valid by construction.
@@ -44,6 +48,8 @@ pub struct NewAccount {
     pub phone: Option<Phone>,
     #[serde(default)]
     pub city: Option<City>,
+    #[serde(default)]
+    pub territory: Option<Territory>,
 }
 
 impl NewAccount {
@@ -55,6 +61,7 @@ impl NewAccount {
         let email = errors.take(optional(input.email.as_deref(), Email::parse));
         let phone = errors.take(optional(input.phone.as_deref(), Phone::parse));
         let city = errors.take(optional(input.city.as_deref(), City::parse));
+        let territory = errors.take(optional(input.territory.as_deref(), Territory::parse));
         match name {
             Some(name) if errors.is_empty() => Ok(NewAccount {
                 id,
@@ -63,6 +70,7 @@ impl NewAccount {
                 email: email.flatten(),
                 phone: phone.flatten(),
                 city: city.flatten(),
+                territory: territory.flatten(),
             }),
             _ => Err(errors),
         }
@@ -84,6 +92,8 @@ pub struct AccountPatch {
     pub phone: Patch<Phone>,
     #[serde(default, skip_serializing_if = "Patch::is_keep")]
     pub city: Patch<City>,
+    #[serde(default, skip_serializing_if = "Patch::is_keep")]
+    pub territory: Patch<Territory>,
 }
 
 impl AccountPatch {
@@ -95,6 +105,7 @@ impl AccountPatch {
         let email = errors.take(Patch::from_input(input.email.as_deref(), Email::parse));
         let phone = errors.take(Patch::from_input(input.phone.as_deref(), Phone::parse));
         let city = errors.take(Patch::from_input(input.city.as_deref(), City::parse));
+        let territory = errors.take(Patch::from_input(input.territory.as_deref(), Territory::parse));
         let patch = errors.into_result(|| AccountPatch {
             id,
             name: name.flatten(),
@@ -102,6 +113,7 @@ impl AccountPatch {
             email: email.unwrap_or_default(),
             phone: phone.unwrap_or_default(),
             city: city.unwrap_or_default(),
+            territory: territory.unwrap_or_default(),
         })?;
         if patch.is_empty() {
             return Err(FieldError::new("account", "nothing to change: give at least one field").into());
@@ -115,6 +127,7 @@ impl AccountPatch {
             && self.email.is_keep()
             && self.phone.is_keep()
             && self.city.is_keep()
+            && self.territory.is_keep()
     }
 
     /// The names of the fields this patch touches.
@@ -128,6 +141,7 @@ impl AccountPatch {
             ("email", self.email.is_keep()),
             ("phone", self.phone.is_keep()),
             ("city", self.city.is_keep()),
+            ("territory", self.territory.is_keep()),
         ] {
             if !keep {
                 f.push(name);
@@ -149,6 +163,7 @@ pub fn create(existing: Existing<&Account>, new: &NewAccount) -> Result<Account,
         email: new.email.clone(),
         phone: new.phone.clone(),
         city: new.city.clone(),
+        territory: new.territory.clone(),
     })
 }
 
@@ -163,6 +178,7 @@ pub fn update(existing: Existing<&Account>, patch: &AccountPatch) -> Result<Acco
     patch.email.apply_to(&mut account.email);
     patch.phone.apply_to(&mut account.phone);
     patch.city.apply_to(&mut account.city);
+    patch.territory.apply_to(&mut account.territory);
     Ok(account)
 }
 
@@ -197,6 +213,7 @@ mod tests {
             phone: Some("abc".into()),
             vat_id: Some("".into()),
             city: None,
+            territory: Some("North/West".into()),
         };
         let errs = NewAccount::parse(id(), &bad).expect_err("three fields are bad");
         let fields: Vec<&str> = errs.0.iter().map(|e| e.field.as_str()).collect();

@@ -60,6 +60,8 @@ const CITIES: &[&str] = &[
     "Rostock",
     "Regensburg",
 ];
+/// Demo sales territories, assigned round-robin.
+pub const TERRITORIES: &[&str] = &["North", "South", "East", "West"];
 const AREA_CODES: &[&str] = &["30", "40", "89", "221", "69", "711", "211", "341", "231", "201"];
 const FIRST: &[&str] = &[
     "Anna", "Lukas", "Mia", "Jonas", "Lea", "Finn", "Emma", "Paul", "Sophie", "Felix", "Laura", "Leon", "Hannah",
@@ -155,6 +157,7 @@ pub fn accounts(count: usize, seed: u64) -> Vec<DemoAccount> {
                 email: Some(format!("info@{domain}.de")),
                 phone: Some(format!("+49 {area} {}", 100_000 + rng.below(899_999))),
                 city: Some(city.to_owned()),
+                territory: Some(TERRITORIES[i % TERRITORIES.len()].to_owned()),
             };
             let id = AccountId::from_uuid(rng.uuid());
             let account = NewAccount::parse(id, &input).ok()?;

@@ -82,6 +82,9 @@ pub enum RuleError {
     AlreadyExists { entity: &'static str, id: String },
     #[error("{0}")]
     Invalid(ValidationErrors),
+    /// Outside what the user may see or change (their role and territories).
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl RuleError {
@@ -92,6 +95,7 @@ impl RuleError {
             RuleError::Deleted { .. } => "deleted",
             RuleError::AlreadyExists { .. } => "already_exists",
             RuleError::Invalid(_) => "validation",
+            RuleError::Forbidden(_) => "forbidden",
         }
     }
 }

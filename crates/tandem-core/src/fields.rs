@@ -108,6 +108,25 @@ impl City {
 }
 
 text_value!(
+    /// A sales territory ("North", "DACH-South", "Key Accounts"): 1–64 characters of letters,
+    /// digits, spaces and `- _ . /`.
+    Territory,
+    "territory"
+);
+impl Territory {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let s = clean_text(Self::FIELD, raw, 1, 64)?;
+        if let Some(c) = s.chars().find(|c| !(c.is_alphanumeric() || " -_./".contains(*c))) {
+            return Err(FieldError::new(
+                Self::FIELD,
+                format!("{s:?} contains {c:?}: use letters, digits, spaces and - _ . /"),
+            ));
+        }
+        Ok(Self(s))
+    }
+}
+
+text_value!(
     /// An e-mail address, stored with its domain in lower case.
     Email,
     "email"

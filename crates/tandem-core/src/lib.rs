@@ -10,13 +10,15 @@ pub mod error;
 pub mod fields;
 pub mod id;
 pub mod patch;
+pub mod scope;
 
 pub use account::{Account, AccountInput, AccountPatch, NewAccount};
 pub use contact::{Contact, ContactInput, ContactPatch, NewContact};
 pub use error::{FieldError, RuleError, ValidationErrors};
-pub use fields::{AccountName, City, Email, PersonName, Phone, VatId};
+pub use fields::{AccountName, City, Email, PersonName, Phone, Territory, VatId};
 pub use id::{AccountId, ContactId};
 pub use patch::Patch;
+pub use scope::Visibility;
 
 /// What a store holds under an id: the rules decide differently for each case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -53,6 +53,7 @@ pub struct AccountRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub city: Option<String>,
+    pub territory: Option<String>,
     pub contact_count: i64,
     pub pending: bool,
     pub updated_at: String,
@@ -79,7 +80,7 @@ pub struct AccountDetail {
     pub contacts: Vec<ContactRow>,
 }
 
-const ACCOUNT_COLUMNS: &str = "a.id, a.name, a.vat_id, a.email, a.phone, a.city, a.pending, a.updated_at,
+const ACCOUNT_COLUMNS: &str = "a.id, a.name, a.vat_id, a.email, a.phone, a.city, a.territory, a.pending, a.updated_at,
     (SELECT COUNT(*) FROM contacts c WHERE c.account_id = a.id AND c.deleted = 0) AS contact_count";
 
 pub const MAX_PAGE: u32 = 1_000;

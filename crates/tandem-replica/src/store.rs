@@ -5,7 +5,7 @@
 use crate::error::{ReplicaError, Result};
 use chrono::Utc;
 use sqlx::{Row, SqliteConnection};
-use tandem_core::{Account, AccountId, City, Contact, ContactId, Email, Existing, Phone, VatId};
+use tandem_core::{Account, AccountId, City, Contact, ContactId, Email, Existing, Phone, Territory, VatId};
 use tandem_core::{AccountName, PersonName};
 
 fn corrupt(what: &str, id: &str, e: impl std::fmt::Display) -> ReplicaError {
@@ -50,7 +50,7 @@ impl Touch {
 }
 
 pub(crate) async fn load_account(conn: &mut SqliteConnection, id: AccountId) -> Result<Existing<Account>> {
-    let row = sqlx::query("SELECT name, vat_id, email, phone, city, deleted FROM accounts WHERE id = ?")
+    let row = sqlx::query("SELECT name, vat_id, email, phone, city, territory, deleted FROM accounts WHERE id = ?")
         .bind(id.to_string())
         .fetch_optional(conn)
         .await?;
@@ -66,6 +66,7 @@ pub(crate) async fn load_account(conn: &mut SqliteConnection, id: AccountId) -> 
         email: opt(row.get("email"), Email::parse, &ids)?,
         phone: opt(row.get("phone"), Phone::parse, &ids)?,
         city: opt(row.get("city"), City::parse, &ids)?,
+        territory: opt(row.get("territory"), Territory::parse, &ids)?,
     }))
 }
 
@@ -116,10 +117,11 @@ pub(crate) async fn put_account(
 ) -> Result<()> {
     let city = a.city.as_ref().map(|c| c.as_str().to_owned());
     sqlx::query(
-        "INSERT INTO accounts (id, name, vat_id, email, phone, city, name_key, city_key, touched, updated_at, version, deleted, pending)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12)
+        "INSERT INTO accounts (id, name, vat_id, email, phone, city, name_key, city_key, touched, updated_at, version, deleted, pending, territory)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13)
          ON CONFLICT (id) DO UPDATE SET name = ?2, vat_id = ?3, email = ?4, phone = ?5, city = ?6, name_key = ?7,
-           city_key = ?8, touched = ?9, updated_at = ?10, version = COALESCE(?11, version), deleted = 0, pending = ?12",
+           city_key = ?8, touched = ?9, updated_at = ?10, version = COALESCE(?11, version), deleted = 0, pending = ?12,
+           territory = ?13",
     )
     .bind(a.id.to_string())
     .bind(a.name.as_str())
@@ -133,6 +135,7 @@ pub(crate) async fn put_account(
     .bind(Utc::now().to_rfc3339())
     .bind(origin.version())
     .bind(origin.pending())
+    .bind(a.territory.as_ref().map(Territory::as_str))
     .execute(conn)
     .await?;
     Ok(())

@@ -24,6 +24,7 @@ fn server_account(id: AccountId, name: &str, city: Option<&str>) -> Account {
         email: None,
         phone: None,
         city: city.map(|c| City::parse(c).expect("city")),
+        territory: None,
     }
 }
 

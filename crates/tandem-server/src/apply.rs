@@ -26,7 +26,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
-use tandem_core::{account, contact, Existing, RuleError};
+use tandem_core::{account, contact, Existing, RuleError, Visibility};
 use tandem_sync::{DeviceId, Mutation, MutationResult, Op, Outcome, Version};
 use tracing::instrument;
 use uuid::Uuid;
@@ -125,7 +125,9 @@ pub async fn handle_mutation_in(
         return Err(ApplyError::SeqGap { expected: last + 1, got: m.seq });
     }
 
-    let ctx = Ctx { actor, seq: m.seq, op_name: m.op.name(), at: received_at };
+    // Read in this transaction: a change of the user's territories applies from the next mutation.
+    let (visibility, _) = crate::pull::visibility_of(conn, actor.user).await?;
+    let ctx = Ctx { actor, seq: m.seq, op_name: m.op.name(), at: received_at, visibility: &visibility };
     let outcome = match apply_op_in(conn, &ctx, &m.op).await? {
         Ok(version) => Outcome::Applied { version: Version(version) },
         Err(rule) => {
@@ -163,6 +165,8 @@ struct Ctx<'a> {
     seq: i64,
     op_name: &'a str,
     at: DateTime<Utc>,
+    /// What the actor may see and change (role and territories).
+    visibility: &'a Visibility,
 }
 
 impl Ctx<'_> {
@@ -194,6 +198,17 @@ impl Ctx<'_> {
     }
 }
 
+/// The actor may change a contact only under an account they see.
+async fn may_write_contact(
+    conn: &mut PgConnection,
+    ctx: &Ctx<'_>,
+    contact: Option<&tandem_core::Contact>,
+) -> Result<Result<(), RuleError>, StoreError> {
+    let Some(c) = contact else { return Ok(Ok(())) };
+    let parent = accounts::load(conn, c.account_id, RowLock::Share).await?;
+    Ok(ctx.visibility.may_write_under(live(&parent)))
+}
+
 fn live<T>(e: &Existing<T>) -> Option<&T> {
     match e {
         Existing::Live(v) => Some(v),
@@ -213,6 +228,9 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                 Ok(a) => a,
                 Err(e) => return Ok(Err(e)),
             };
+            if let Err(e) = ctx.visibility.may_write(None, Some(&created)) {
+                return Ok(Err(e));
+            }
             let v = log::next_version(conn).await?;
             accounts::insert(conn, &created, v, at, by).await?;
             ctx.audit(conn, "account", new.id.as_uuid(), v, None, Some(&created)).await?;
@@ -224,8 +242,19 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                 Ok(a) => a,
                 Err(e) => return Ok(Err(e)),
             };
+            if let Err(e) = ctx.visibility.may_write(live(&existing), Some(&updated)) {
+                return Ok(Err(e));
+            }
+            let moved_from = live(&existing).map(|a| a.territory.clone()).filter(|t| *t != updated.territory);
+            if moved_from.is_some() {
+                // Its contacts are re-stamped below: lock them before the clock.
+                contacts::live_of_account_for_update(conn, patch.id).await?;
+            }
             let v = log::next_version(conn).await?;
             accounts::update(conn, &updated, v, at, by).await?;
+            if let Some(from) = moved_from {
+                accounts::moved(conn, patch.id, from.as_ref(), v).await?;
+            }
             ctx.audit(conn, "account", patch.id.as_uuid(), v, live(&existing), Some(&updated)).await?;
             Ok(Ok(v))
         }
@@ -235,6 +264,9 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                 None => Existing::Missing,
                 Some(r) => r.to_existing()?,
             };
+            if let Err(e) = ctx.visibility.may_write(live(&existing), None) {
+                return Ok(Err(e));
+            }
             match account::delete(existing.as_ref(), d.id) {
                 Err(e) => Ok(Err(e)),
                 // Already deleted elsewhere: both wanted it gone, nothing changes.
@@ -256,6 +288,9 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
         Op::ContactAdd(new) => {
             let parent = accounts::load(conn, new.account_id, RowLock::Share).await?;
             let existing = contacts::load(conn, new.id, RowLock::Update).await?;
+            if let Err(e) = ctx.visibility.may_write_under(live(&parent)) {
+                return Ok(Err(e));
+            }
             let added = match contact::add(parent.as_ref(), existing.as_ref(), new) {
                 Ok(c) => c,
                 Err(e) => return Ok(Err(e)),
@@ -267,6 +302,9 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
         }
         Op::ContactUpdate(patch) => {
             let existing = contacts::load(conn, patch.id, RowLock::Update).await?;
+            if let Err(e) = may_write_contact(conn, ctx, live(&existing)).await? {
+                return Ok(Err(e));
+            }
             let updated = match contact::update(existing.as_ref(), patch) {
                 Ok(c) => c,
                 Err(e) => return Ok(Err(e)),
@@ -282,6 +320,9 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                 None => Existing::Missing,
                 Some(r) => r.to_existing()?,
             };
+            if let Err(e) = may_write_contact(conn, ctx, live(&existing)).await? {
+                return Ok(Err(e));
+            }
             match contact::delete(existing.as_ref(), d.id) {
                 Err(e) => Ok(Err(e)),
                 Ok(false) => Ok(Ok(row.map_or(0, |r| r.version))),

@@ -44,6 +44,11 @@ pub enum Error {
          it must download a fresh copy (its unsent changes are kept)"
     )]
     SnapshotRequired { cursor: i64, horizon: i64 },
+    #[error(
+        "this user's territories changed after version {cursor}: the device must download a fresh copy \
+         (its unsent changes are kept)"
+    )]
+    ScopeChanged { cursor: i64 },
     #[error("user {0:?} already exists")]
     UserExists(String),
     #[error("{0}")]
@@ -67,7 +72,7 @@ impl Error {
             Error::UpgradeRequired { .. } => StatusCode::UPGRADE_REQUIRED,
             Error::UnsupportedProtocol { .. } | Error::BadLimit { .. } => StatusCode::BAD_REQUEST,
             Error::SeqGap { .. } | Error::UserExists(_) => StatusCode::CONFLICT,
-            Error::SnapshotRequired { .. } => StatusCode::GONE,
+            Error::SnapshotRequired { .. } | Error::ScopeChanged { .. } => StatusCode::GONE,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,7 +96,7 @@ impl Error {
             Error::TooManyMutations { .. } => "too_many_mutations",
             Error::BadLimit { .. } => "bad_limit",
             Error::SeqGap { .. } => "seq_gap",
-            Error::SnapshotRequired { .. } => "snapshot_required",
+            Error::SnapshotRequired { .. } | Error::ScopeChanged { .. } => "snapshot_required",
             Error::UserExists(_) => "user_exists",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",

@@ -70,6 +70,13 @@ enum UserCommand {
         #[arg(long)]
         role: String,
     },
+    /// Set the territories of a user (repeat --territory; none clears them). A sales rep sees
+    /// the accounts of their territories; their devices take a fresh copy on the next sync.
+    SetTerritory {
+        name: String,
+        #[arg(long = "territory")]
+        territories: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -125,6 +132,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = connect(&url).await?;
             auth::add_user(&pool, &name, role, &password).await?;
             eprintln!("user {:?} added with role {role}", name.trim());
+        }
+        Command::User { command: UserCommand::SetTerritory { name, territories } } => {
+            let parsed = territories
+                .iter()
+                .map(|t| tandem_core::Territory::parse(t).map(String::from))
+                .collect::<Result<Vec<_>, _>>()?;
+            let pool = connect(&url).await?;
+            tandem_server::migrate(&pool).await.context("migrating the database")?;
+            let mut conn = pool.acquire().await?;
+            if !tandem_server::store::users::set_territories(&mut conn, name.trim(), &parsed).await? {
+                anyhow::bail!("no user {:?}", name.trim());
+            }
+            eprintln!(
+                "user {:?} now has territories: {}",
+                name.trim(),
+                if parsed.is_empty() { "none".into() } else { parsed.join(", ") }
+            );
         }
         Command::SeedDemo => {
             let pool = connect(&url).await?;

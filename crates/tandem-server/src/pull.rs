@@ -17,19 +17,31 @@ use crate::auth::Session;
 use crate::error::Error;
 use crate::routes::check_protocol;
 use crate::store::changes::{self, ChangeRow};
-use crate::store::{log, tombstones, StoreError};
+use crate::store::{log, tombstones, users, StoreError};
+use tandem_core::{Territory, Visibility};
 
-/// What a user may see. Everyone sees every account for now; territory scopes add variants
-/// here and a query per variant in [`crate::store::changes`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a user may see, from their role and territories (the rule is
+/// [`tandem_core::Visibility`]); each variant has its own query in [`crate::store::changes`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
     Everything,
+    Territories(Vec<String>),
 }
 
 impl Scope {
-    pub fn of(_session: &Session) -> Scope {
-        Scope::Everything
+    pub fn of(visibility: &Visibility) -> Scope {
+        match visibility {
+            Visibility::Everything => Scope::Everything,
+            Visibility::Territories(set) => Scope::Territories(set.iter().map(|t| t.as_str().to_owned()).collect()),
+        }
     }
+}
+
+/// The visibility of `user` now, and the version from which it holds.
+pub async fn visibility_of(conn: &mut PgConnection, user: uuid::Uuid) -> Result<(Visibility, i64), StoreError> {
+    let row = users::scope(conn, user).await?.ok_or_else(|| crate::store::corrupt("user", user, "no such user"))?;
+    let territories = row.territories.iter().filter_map(|t| Territory::parse(t).ok());
+    Ok((Visibility::for_role(&row.role, territories), row.scope_since))
 }
 
 #[instrument(skip_all, fields(user = %session.user_name, device = %req.device_id, cursor = req.cursor.0, limit = req.limit), err(level = "info"))]
@@ -46,7 +58,11 @@ pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<
     if req.cursor.0 > 0 && req.cursor.0 < horizon {
         return Err(Error::SnapshotRequired { cursor: req.cursor.0, horizon });
     }
-    let page = pull_in(&mut tx, Scope::of(session), req.cursor, req.limit).await?;
+    let (visibility, scope_since) = visibility_of(&mut tx, session.user_id).await?;
+    if req.cursor.0 > 0 && req.cursor.0 < scope_since {
+        return Err(Error::ScopeChanged { cursor: req.cursor.0 });
+    }
+    let page = pull_in(&mut tx, &Scope::of(&visibility), req.cursor, req.limit).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -54,7 +70,7 @@ pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<
 /// One page of changes after `cursor`, read on the caller's snapshot.
 pub async fn pull_in(
     conn: &mut PgConnection,
-    scope: Scope,
+    scope: &Scope,
     cursor: Version,
     limit: u32,
 ) -> Result<PullResponse, StoreError> {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use tandem_core::{Account, AccountId, AccountName, City, Email, Existing, Phone, VatId};
+use tandem_core::{Account, AccountId, AccountName, City, Email, Existing, Phone, Territory, VatId};
 use uuid::Uuid;
 
 use super::{corrupt, RowLock, StoreError};
@@ -15,6 +15,7 @@ pub struct AccountRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub city: Option<String>,
+    pub territory: Option<String>,
     pub version: i64,
     pub deleted: bool,
 }
@@ -30,6 +31,7 @@ impl AccountRow {
             email: self.email.as_deref().map(Email::parse).transpose().map_err(bad)?,
             phone: self.phone.as_deref().map(Phone::parse).transpose().map_err(bad)?,
             city: self.city.as_deref().map(City::parse).transpose().map_err(bad)?,
+            territory: self.territory.as_deref().map(Territory::parse).transpose().map_err(bad)?,
         })
     }
 
@@ -42,9 +44,9 @@ impl AccountRow {
     }
 }
 
-const LOAD_FOR_UPDATE: &str = "SELECT id, name, vat_id, email, phone, city, version, deleted \
+const LOAD_FOR_UPDATE: &str = "SELECT id, name, vat_id, email, phone, city, territory, version, deleted \
      FROM accounts WHERE id = $1 FOR UPDATE";
-const LOAD_FOR_SHARE: &str = "SELECT id, name, vat_id, email, phone, city, version, deleted \
+const LOAD_FOR_SHARE: &str = "SELECT id, name, vat_id, email, phone, city, territory, version, deleted \
      FROM accounts WHERE id = $1 FOR SHARE";
 
 /// The stored row of `id`, locked as asked until the transaction ends.
@@ -75,8 +77,8 @@ pub async fn insert(
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
         "INSERT INTO accounts (id, name, vat_id, email, phone, city, version, deleted, \
-                               created_at, updated_at, created_by, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8, $8, $9, $9) \
+                               created_at, updated_at, created_by, updated_by, territory) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, false, $8, $8, $9, $9, $10) \
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(a.id.as_uuid())
@@ -88,6 +90,7 @@ pub async fn insert(
     .bind(version)
     .bind(at)
     .bind(by)
+    .bind(a.territory.as_ref().map(Territory::as_str))
     .execute(conn)
     .await?;
     if done.rows_affected() == 0 {
@@ -106,7 +109,7 @@ pub async fn update(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE accounts SET name = $2, vat_id = $3, email = $4, phone = $5, city = $6, \
-                version = $7, updated_at = $8, updated_by = $9 \
+                version = $7, updated_at = $8, updated_by = $9, territory = $10 \
          WHERE id = $1",
     )
     .bind(a.id.as_uuid())
@@ -118,8 +121,31 @@ pub async fn update(
     .bind(version)
     .bind(at)
     .bind(by)
+    .bind(a.territory.as_ref().map(Territory::as_str))
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Records that the account left `territory` at `version` and re-stamps its live contacts with
+/// `version`, so reps of the new territory receive them and reps of the old one a delete.
+pub async fn moved(
+    conn: &mut PgConnection,
+    id: AccountId,
+    from: Option<&Territory>,
+    version: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO scope_exits (version, account_id, territory) VALUES ($1, $2, $3)")
+        .bind(version)
+        .bind(id.as_uuid())
+        .bind(from.map(Territory::as_str))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE contacts SET version = $2 WHERE account_id = $1 AND NOT deleted")
+        .bind(id.as_uuid())
+        .bind(version)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -22,48 +22,82 @@ pub struct ChangeRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub city: Option<String>,
+    pub territory: Option<String>,
     pub account_id: Option<Uuid>,
 }
 
 // Ordered by (version, entity, id): a stable order, so pages are reproducible.
 const EVERYTHING_AFTER: &str = "\
-    SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, NULL::uuid AS account_id \
+    SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
+           NULL::uuid AS account_id \
       FROM accounts WHERE version > $1 \
     UNION ALL \
-    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, account_id \
+    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id \
       FROM contacts WHERE version > $1 \
     ORDER BY version, entity, id \
     LIMIT $2";
 
 const EVERYTHING_AT: &str = "\
-    SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, NULL::uuid AS account_id \
+    SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
+           NULL::uuid AS account_id \
       FROM accounts WHERE version = $1 \
     UNION ALL \
-    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, account_id \
+    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id \
       FROM contacts WHERE version = $1 \
     ORDER BY version, entity, id";
+
+/// The rows of the territories `$t`, plus a delete for every account (and its contacts) that
+/// left them; `$1` selects the versions (`op` is `>` with a limit, or `=`).
+macro_rules! territories_query {
+    ($op:literal, $t:literal, $tail:literal) => {
+        concat!(
+            "SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
+                    NULL::uuid AS account_id \
+               FROM accounts WHERE version ", $op, " $1 AND territory = ANY(", $t, ") \
+             UNION ALL \
+             SELECT 'contact'::text, c.id, c.version, c.deleted, c.name, NULL::text, c.email, c.phone, NULL::text, \
+                    NULL::text, c.account_id \
+               FROM contacts c JOIN accounts a ON a.id = c.account_id \
+              WHERE c.version ", $op, " $1 AND a.territory = ANY(", $t, ") \
+             UNION ALL \
+             SELECT 'account'::text, e.account_id, e.version, true, '', NULL, NULL, NULL, NULL, NULL, NULL::uuid \
+               FROM scope_exits e JOIN accounts a ON a.id = e.account_id \
+              WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
+             UNION ALL \
+             SELECT 'contact'::text, c.id, e.version, true, '', NULL, NULL, NULL, NULL, NULL, c.account_id \
+               FROM scope_exits e JOIN accounts a ON a.id = e.account_id JOIN contacts c ON c.account_id = e.account_id \
+              WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
+             ORDER BY version, entity, id",
+            $tail
+        )
+    };
+}
+
+const TERRITORIES_AFTER: &str = territories_query!(">", "$3", " LIMIT $2");
+const TERRITORIES_AT: &str = territories_query!("=", "$2", "");
 
 /// At most `limit` changes with a version above `after` that `scope` may see, in feed order.
 pub async fn after(
     conn: &mut PgConnection,
-    scope: Scope,
+    scope: &Scope,
     after: i64,
     limit: i64,
 ) -> Result<Vec<ChangeRow>, StoreError> {
-    // Each scope gets its own fixed query (a territory scope adds a bound filter), so no SQL
-    // text is ever assembled at run time.
-    let sql = match scope {
-        Scope::Everything => EVERYTHING_AFTER,
+    // Each scope has its own fixed query with bound values; no SQL is assembled at run time.
+    let rows = match scope {
+        Scope::Everything => sqlx::query_as::<_, ChangeRow>(EVERYTHING_AFTER).bind(after).bind(limit),
+        Scope::Territories(t) => sqlx::query_as::<_, ChangeRow>(TERRITORIES_AFTER).bind(after).bind(limit).bind(t),
     };
-    Ok(sqlx::query_as::<_, ChangeRow>(sql).bind(after).bind(limit).fetch_all(conn).await?)
+    Ok(rows.fetch_all(conn).await?)
 }
 
 /// Every change of exactly `version` that `scope` may see.
-pub async fn at(conn: &mut PgConnection, scope: Scope, version: i64) -> Result<Vec<ChangeRow>, StoreError> {
-    let sql = match scope {
-        Scope::Everything => EVERYTHING_AT,
+pub async fn at(conn: &mut PgConnection, scope: &Scope, version: i64) -> Result<Vec<ChangeRow>, StoreError> {
+    let rows = match scope {
+        Scope::Everything => sqlx::query_as::<_, ChangeRow>(EVERYTHING_AT).bind(version),
+        Scope::Territories(t) => sqlx::query_as::<_, ChangeRow>(TERRITORIES_AT).bind(version).bind(t),
     };
-    Ok(sqlx::query_as::<_, ChangeRow>(sql).bind(version).fetch_all(conn).await?)
+    Ok(rows.fetch_all(conn).await?)
 }
 
 impl ChangeRow {
@@ -81,6 +115,7 @@ impl ChangeRow {
                         email: self.email,
                         phone: self.phone,
                         city: self.city,
+                        territory: self.territory,
                         version: self.version,
                         deleted: false,
                     };
