@@ -257,6 +257,45 @@ pub struct Health {
 }
 
 #[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const VALID: &str = r#"{"protocol":1,"device_id":"0190f5b4-7c1a-7cc2-8f3e-0d6b5b1e2a10","mutations":[{"seq":1,"made_at":"2026-11-23T10:00:00Z","op":{"name":"account.update","args":{"id":"0190f5b4-7c1a-7cc2-8f3e-0d6b5b1e2a11","city":"Kiel","email":null}}}]}"#;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// The push decoder never panics, whatever the bytes.
+        #[test]
+        fn random_bytes_never_crash_the_push_decoder(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = serde_json::from_slice::<PushRequest>(&bytes);
+        }
+
+        /// A valid push with one byte replaced, removed or inserted either still decodes to a
+        /// request whose values are all valid, or is refused with a message.
+        #[test]
+        fn a_corrupted_push_is_decoded_or_refused_with_a_reason(at in 0..VALID.len(), byte in any::<u8>(), how in 0..3u8) {
+            let mut b = VALID.as_bytes().to_vec();
+            match how {
+                0 => b[at] = byte,
+                1 => { b.remove(at); }
+                _ => b.insert(at, byte),
+            }
+            match serde_json::from_slice::<PushRequest>(&b) {
+                Ok(req) => {
+                    // Whatever got through re-encodes and decodes to itself: it was valid.
+                    let again = serde_json::to_vec(&req).expect("encode");
+                    let back: PushRequest = serde_json::from_slice(&again).expect("a decoded request re-decodes");
+                    prop_assert_eq!(back.mutations, req.mutations);
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
