@@ -26,11 +26,18 @@ pub fn workspace_binary(name: &str) -> anyhow::Result<PathBuf> {
 pub struct CliDevice {
     dir: tempfile::TempDir,
     bin: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl CliDevice {
     pub fn new() -> anyhow::Result<Self> {
-        Ok(Self { dir: tempfile::tempdir()?, bin: workspace_binary("tandem")? })
+        Ok(Self { dir: tempfile::tempdir()?, bin: workspace_binary("tandem")?, env: Vec::new() })
+    }
+
+    /// Sets an environment variable for every later command of this device.
+    pub fn with_env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -43,6 +50,7 @@ impl CliDevice {
             .arg("--data-dir")
             .arg(self.dir.path())
             .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

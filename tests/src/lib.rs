@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod pg;
+pub mod proxy;
 pub mod server;
 pub mod webdriver;
 

@@ -439,7 +439,7 @@ impl Device {
     }
 
     pub async fn pull(&self, cursor: Version, limit: u32) -> Result<PullResponse, CallError> {
-        let req = PullRequest { protocol: PROTOCOL_VERSION, device_id: self.id, cursor, limit };
+        let req = PullRequest { protocol: PROTOCOL_VERSION, device_id: self.id, cursor, limit, count_remaining: false };
         self.client.pull(&self.token, &req).await
     }
 

@@ -3,105 +3,21 @@
 //! app would. The device keeps its outbox, sends the same mutations again, and the server answers
 //! them from its log: every mutation applied once, none lost.
 
-use anyhow::{ensure, Context as _};
+use anyhow::ensure;
 use sqlx::Row as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tandem_tests::cli::CliDevice;
+use tandem_tests::proxy::{self, Fault};
 use tandem_tests::{create_user, spawn_process, TestDb};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
-
-/// Forwards HTTP/1.1 requests to `upstream`; the first `drop_pushes` answers to /v1/push are
-/// swallowed (the connection is closed after the server has handled the request).
-async fn lossy_proxy(upstream: String, drop_pushes: usize) -> anyhow::Result<(String, Arc<AtomicUsize>)> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}", listener.local_addr()?);
-    let dropped = Arc::new(AtomicUsize::new(0));
-    let counter = dropped.clone();
-    tokio::spawn(async move {
-        let http = reqwest::Client::new();
-        while let Ok((sock, _)) = listener.accept().await {
-            let (http, upstream, counter) = (http.clone(), upstream.clone(), counter.clone());
-            tokio::spawn(async move {
-                let _ = serve_one(sock, &http, &upstream, &counter, drop_pushes).await;
-            });
-        }
-    });
-    Ok((url, dropped))
-}
-
-async fn serve_one(
-    mut sock: TcpStream,
-    http: &reqwest::Client,
-    upstream: &str,
-    dropped: &AtomicUsize,
-    drop_pushes: usize,
-) -> anyhow::Result<()> {
-    loop {
-        // Request head.
-        let mut buf = Vec::new();
-        let head_end = loop {
-            let mut chunk = [0u8; 4096];
-            let n = sock.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok(());
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break p + 4;
-            }
-        };
-        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-        let mut lines = head.lines();
-        let request_line = lines.next().context("request line")?.to_owned();
-        let mut parts = request_line.split_whitespace();
-        let (method, path) = (parts.next().unwrap_or("GET").to_owned(), parts.next().unwrap_or("/").to_owned());
-        let mut req = http.request(reqwest::Method::from_bytes(method.as_bytes())?, format!("{upstream}{path}"));
-        let mut length = 0usize;
-        for line in lines {
-            if let Some((k, v)) = line.split_once(':') {
-                let (k, v) = (k.trim(), v.trim());
-                if k.eq_ignore_ascii_case("content-length") {
-                    length = v.parse()?;
-                } else if k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case("content-type") {
-                    req = req.header(k, v);
-                }
-            }
-        }
-        let mut body = buf[head_end..].to_vec();
-        while body.len() < length {
-            let mut chunk = vec![0u8; length - body.len()];
-            let n = sock.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok(());
-            }
-            body.extend_from_slice(&chunk[..n]);
-        }
-        let resp = req.body(body).send().await?;
-        let status = resp.status();
-        let bytes = resp.bytes().await?;
-        if path == "/v1/push" && dropped.fetch_add(1, Ordering::SeqCst) < drop_pushes {
-            // The server has applied the push; the device never hears about it.
-            return Ok(());
-        }
-        let head = format!(
-            "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or(""),
-            bytes.len()
-        );
-        sock.write_all(head.as_bytes()).await?;
-        sock.write_all(&bytes).await?;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_answers_never_apply_a_mutation_twice_nor_lose_one() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     let server = spawn_process(&db.url)?;
     create_user(&db.url, "anna", "sales_manager", "anna-password-1").await?;
-    let (proxy, dropped) = lossy_proxy(server.base_url.clone(), 2).await?;
+    let rule = |path: &str, n: usize| if path == "/v1/push" && n < 2 { Fault::DropAnswer } else { Fault::Forward };
+    let lossy = proxy::start(&server.base_url, Arc::new(rule)).await?;
+    let proxy = lossy.url.clone();
     let pool = db.pool().await?;
 
     let a = CliDevice::new()?;
@@ -116,7 +32,7 @@ async fn lost_answers_never_apply_a_mutation_twice_nor_lose_one() -> anyhow::Res
         ensure!(why.contains("cannot reach the server"), "attempt {attempt}: the device sees a network failure: {why}");
         ensure!(a.json(&["status", "--json"])?["pending"] == 3, "attempt {attempt}: the outbox keeps all three");
     }
-    ensure!(dropped.load(Ordering::SeqCst) == 2, "two answers were dropped");
+    ensure!(lossy.faults() == 2, "two answers were dropped");
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mutation_log").fetch_one(&pool).await?;
     ensure!(applied == 3, "the server applied the three mutations on the first send only, got {applied}");
 

@@ -203,7 +203,10 @@ async fn run(cli: Cli) -> Result<()> {
             let replica = ws.open().await?;
             let report = replica
                 .sync(&|p| {
-                    eprint!("\rsync: {} {} changes", p.phase, p.done);
+                    match p.total {
+                        Some(t) => eprint!("\rsync: {} {} of {} changes", p.phase, p.done, t.max(p.done)),
+                        None => eprint!("\rsync: {} {} changes", p.phase, p.done),
+                    }
                     let _ = std::io::stderr().flush();
                 })
                 .await;

@@ -34,7 +34,15 @@ pub struct SyncReport {
     pub cursor: i64,
 }
 
-const PULL_PAGE: u32 = 2_000;
+/// Changes per pull page, each applied in one SQLite transaction. `TANDEM_PULL_PAGE` overrides
+/// it (tests use small pages to exercise paging and resuming).
+fn pull_page() -> u32 {
+    std::env::var("TANDEM_PULL_PAGE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| (1..=5_000).contains(n))
+        .unwrap_or(2_000)
+}
 
 pub(crate) fn http_client() -> Result<reqwest::Client> {
     reqwest::Client::builder()
@@ -132,9 +140,16 @@ impl Replica {
 
         // Pull: page by page, each page applied and rebased in one transaction.
         let mut fresh_copy_taken = false;
+        let mut total = None;
         loop {
             let cursor = self.cursor().await?;
-            let req = PullRequest { protocol: PROTOCOL_VERSION, device_id: device, cursor, limit: PULL_PAGE };
+            let req = PullRequest {
+                protocol: PROTOCOL_VERSION,
+                device_id: device,
+                cursor,
+                limit: pull_page(),
+                count_remaining: total.is_none(),
+            };
             let page: PullResponse = match post_json(&http, &url, paths::PULL, Some(&token), &req).await {
                 Err(ReplicaError::Server { code, message, .. }) if code == "snapshot_required" && !fresh_copy_taken => {
                     // Offline past the tombstone retention: start over from a fresh copy of the
@@ -147,9 +162,12 @@ impl Replica {
                 other => other?,
             };
             report.pulled += page.changes.len();
+            if let Some(rest) = page.remaining {
+                total.get_or_insert(report.pulled as u64 + rest);
+            }
             self.apply_page(&page).await?;
             report.cursor = page.cursor.0;
-            progress(Progress { phase: "pull", done: report.pulled as u64, total: None });
+            progress(Progress { phase: "pull", done: report.pulled as u64, total });
             if !page.has_more {
                 break;
             }

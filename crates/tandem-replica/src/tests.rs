@@ -33,7 +33,7 @@ fn applied(seq: i64, version: i64) -> MutationResult {
 }
 
 fn page(changes: Vec<Change>, cursor: i64) -> PullResponse {
-    PullResponse { changes, cursor: Version(cursor), has_more: false }
+    PullResponse { changes, cursor: Version(cursor), has_more: false, remaining: None }
 }
 
 #[tokio::test]

@@ -62,7 +62,11 @@ pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<
     if req.cursor.0 > 0 && req.cursor.0 < scope_since {
         return Err(Error::ScopeChanged { cursor: req.cursor.0 });
     }
-    let page = pull_in(&mut tx, &Scope::of(&visibility), req.cursor, req.limit).await?;
+    let scope = Scope::of(&visibility);
+    let mut page = pull_in(&mut tx, &scope, req.cursor, req.limit).await?;
+    if req.count_remaining {
+        page.remaining = Some(changes::count_after(&mut tx, &scope, page.cursor.0).await?);
+    }
     tx.commit().await?;
     Ok(page)
 }
@@ -96,7 +100,7 @@ pub async fn pull_in(
         }
     };
     let changes = rows.into_iter().map(ChangeRow::into_change).collect::<Result<Vec<_>, _>>()?;
-    Ok(PullResponse { changes, cursor, has_more })
+    Ok(PullResponse { changes, cursor, has_more, remaining: None })
 }
 
 /// What one prune removed.

@@ -214,6 +214,9 @@ pub struct PullRequest {
     /// Changes with a version above this are returned; 0 on first sync.
     pub cursor: Version,
     pub limit: u32,
+    /// Ask for [`PullResponse::remaining`] (costs a count: a device asks on its first page).
+    #[serde(default)]
+    pub count_remaining: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -224,6 +227,9 @@ pub struct PullResponse {
     /// Pass this as the next cursor.
     pub cursor: Version,
     pub has_more: bool,
+    /// When asked: about how many changes the user may see remain after `cursor` (for progress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
 }
 
 /// The state of one row after a version: `data: None` is a delete.

@@ -91,6 +91,24 @@ pub async fn after(
     Ok(rows.fetch_all(conn).await?)
 }
 
+const EVERYTHING_COUNT: &str = "\
+    SELECT (SELECT COUNT(*) FROM accounts WHERE version > $1) + (SELECT COUNT(*) FROM contacts WHERE version > $1)";
+
+const TERRITORIES_COUNT: &str = "\
+    SELECT (SELECT COUNT(*) FROM accounts WHERE version > $1 AND territory = ANY($2)) \
+         + (SELECT COUNT(*) FROM contacts c JOIN accounts a ON a.id = c.account_id \
+             WHERE c.version > $1 AND a.territory = ANY($2))";
+
+/// About how many changes `scope` may see after `after` (moves out of the scope not counted):
+/// for progress, not for paging.
+pub async fn count_after(conn: &mut PgConnection, scope: &Scope, after: i64) -> Result<u64, StoreError> {
+    let n: i64 = match scope {
+        Scope::Everything => sqlx::query_scalar(EVERYTHING_COUNT).bind(after).fetch_one(conn).await?,
+        Scope::Territories(t) => sqlx::query_scalar(TERRITORIES_COUNT).bind(after).bind(t).fetch_one(conn).await?,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Every change of exactly `version` that `scope` may see.
 pub async fn at(conn: &mut PgConnection, scope: &Scope, version: i64) -> Result<Vec<ChangeRow>, StoreError> {
     let rows = match scope {
