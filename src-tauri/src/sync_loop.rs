@@ -59,6 +59,17 @@ pub async fn sync_once(app: &AppHandle, state: &AppState) -> bool {
         l.progress = None;
         l.online = !matches!(&result, Err(ReplicaError::Offline { .. }));
     });
+    if matches!(result, Err(ReplicaError::Revoked)) {
+        // The company withdrew this device's access: erase its data, say so, go local.
+        match state.workspace.erase_revoked(&replica).await {
+            Ok(local) => {
+                state.switch_to(local).await;
+                switched(app, state).await;
+            }
+            Err(e) => tracing::error!(error = %e, "could not erase the revoked replica"),
+        }
+        return false;
+    }
     match &result {
         Ok(report) if report.pulled > 0 || report.rejected > 0 => {
             let _ = app.emit(DATA_EVENT, serde_json::json!({}));

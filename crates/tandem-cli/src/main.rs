@@ -211,7 +211,13 @@ async fn run(cli: Cli) -> Result<()> {
                 })
                 .await;
             eprintln!();
-            let report = report?;
+            let report = match report {
+                Err(tandem_replica::ReplicaError::Revoked) => {
+                    ws.erase_revoked(&replica).await?.close().await;
+                    return Err(tandem_replica::ReplicaError::Revoked.into());
+                }
+                other => other?,
+            };
             println!(
                 "synced: {} applied, {} rejected, {} changes pulled, at version {}",
                 report.applied, report.rejected, report.pulled, report.cursor

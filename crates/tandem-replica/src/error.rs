@@ -14,6 +14,12 @@ pub enum ReplicaError {
     Offline { url: String, reason: String },
     #[error("the server refused the request ({code}): {message}")]
     Server { status: u16, code: String, message: String },
+    #[error("your session expired after a long time offline: sign in again (your unsent changes are kept)")]
+    SessionExpired,
+    #[error("an administrator revoked this device or user: its copy of the company's data was erased")]
+    Revoked,
+    #[error("this version of Tandem is too old for the server ({0}): please update the app")]
+    UpdateRequired(String),
     #[error("the OS keyring failed: {0}")]
     Keyring(String),
     #[error(
@@ -40,6 +46,9 @@ impl ReplicaError {
             ReplicaError::NotSignedIn => "not_signed_in".into(),
             ReplicaError::Offline { .. } => "offline".into(),
             ReplicaError::Server { code, .. } => code.clone(),
+            ReplicaError::SessionExpired => "session_expired".into(),
+            ReplicaError::Revoked => "revoked".into(),
+            ReplicaError::UpdateRequired(_) => "upgrade_required".into(),
             ReplicaError::Keyring(_) => "keyring".into(),
             ReplicaError::UnsentChanges { .. } => "unsent_changes".into(),
             ReplicaError::BadInput(_) => "bad_input".into(),
@@ -55,6 +64,20 @@ impl ReplicaError {
             ReplicaError::Validation(v) => &v.0,
             ReplicaError::Rule(RuleError::Invalid(v)) => &v.0,
             _ => &[],
+        }
+    }
+}
+
+impl ReplicaError {
+    /// Server refusals the device acts on get their own variants (and messages).
+    pub(crate) fn classify(self) -> Self {
+        match self {
+            ReplicaError::Server { code, .. } if code == "session_expired" => ReplicaError::SessionExpired,
+            ReplicaError::Server { code, .. } if code == "revoked" => ReplicaError::Revoked,
+            ReplicaError::Server { code, message, .. } if code == "upgrade_required" => {
+                ReplicaError::UpdateRequired(message)
+            }
+            other => other,
         }
     }
 }

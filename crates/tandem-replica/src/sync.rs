@@ -75,7 +75,7 @@ pub(crate) async fn post_json<Req: Serialize, Resp: DeserializeOwned>(
         Ok(b) => (b.code, b.message),
         Err(_) => (format!("http_{}", status.as_u16()), text.chars().take(200).collect()),
     };
-    Err(ReplicaError::Server { status: status.as_u16(), code, message })
+    Err(ReplicaError::Server { status: status.as_u16(), code, message }.classify())
 }
 
 fn without_url(e: &reqwest::Error) -> String {

@@ -79,12 +79,7 @@ impl Workspace {
                     });
                 }
                 r.close().await;
-                for suffix in ["", "-wal", "-shm"] {
-                    let p = PathBuf::from(format!("{}{suffix}", self.server_path().display()));
-                    if p.exists() {
-                        std::fs::remove_file(p)?;
-                    }
-                }
+                self.remove_server_files()?;
             }
         }
         let device = match &existing {
@@ -119,6 +114,32 @@ impl Workspace {
         drop(conn);
         tracing::info!(user = %login.user, device = %device, "signed in");
         Ok(replica)
+    }
+
+    /// After the server said this device or its user was revoked: erases the server replica
+    /// (outbox included: the company withdrew this device's access) and its token, and returns
+    /// the local workspace.
+    pub async fn erase_revoked(&self, replica: &Replica) -> Result<Replica> {
+        if let Some(device) = replica.device_id().await? {
+            credentials::forget(device)?;
+        }
+        // Closes every handle to the file (all clones share the pool).
+        replica.pool.close().await;
+        self.remove_server_files()?;
+        tracing::warn!("this device was revoked: its replica was erased");
+        let local = Replica::open(&self.local_path(), Mode::Local).await?;
+        local.set_meta("last_error", &ReplicaError::Revoked.to_string()).await?;
+        Ok(local)
+    }
+
+    fn remove_server_files(&self) -> Result<()> {
+        for suffix in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{suffix}", self.server_path().display()));
+            if p.exists() {
+                std::fs::remove_file(p)?;
+            }
+        }
+        Ok(())
     }
 
     /// Forgets the token and goes back to the local workspace. The server replica and its

@@ -181,6 +181,9 @@ pub async fn login(pool: &PgPool, req: LoginRequest) -> Result<LoginResponse, Er
     };
 
     let mut tx = pool.begin().await?;
+    if devices::is_revoked(&mut tx, req.device_id).await? {
+        return Err(Error::Revoked);
+    }
     let last_seq =
         devices::register(&mut tx, req.device_id, user.id, device_name.as_deref()).await?.ok_or(Error::DeviceTaken)?;
     let (token, token_hash) = new_token();
@@ -221,9 +224,17 @@ impl Session {
     /// The session a token stands for, if it is valid now.
     pub async fn from_token(pool: &PgPool, token: &Secret) -> Result<Session, Error> {
         let mut conn = pool.acquire().await?;
-        let row = sessions::find_valid(&mut conn, &token_hash(token.expose()), Utc::now())
-            .await?
-            .ok_or(Error::Unauthorized)?;
+        let hash = token_hash(token.expose());
+        let row = sessions::find(&mut conn, &hash).await?.ok_or(Error::Unauthorized)?;
+        let now = Utc::now();
+        if row.revoked {
+            return Err(Error::Revoked);
+        }
+        if row.expires_at <= now {
+            return Err(Error::SessionExpired);
+        }
+        let full = now + Duration::days(SESSION_DAYS);
+        sessions::extend(&mut conn, &hash, full, full - Duration::days(1)).await?;
         Ok(Session {
             user_id: row.user_id,
             user_name: row.user_name,

@@ -25,6 +25,10 @@ pub enum Error {
     BadCredentials,
     #[error("missing, invalid or expired token: log in again")]
     Unauthorized,
+    #[error("the session expired after a long time offline: sign in again (unsent changes are kept)")]
+    SessionExpired,
+    #[error("this device or user was revoked by an administrator")]
+    Revoked,
     #[error("this device is registered to another user")]
     DeviceTaken,
     #[error("the token was issued to device {token_device}, not to device {body_device}")]
@@ -67,7 +71,9 @@ impl Error {
             Error::TooLarge { .. } | Error::TooManyMutations { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::BadCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::BadCredentials | Error::Unauthorized | Error::SessionExpired | Error::Revoked => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::DeviceTaken | Error::WrongDevice { .. } => StatusCode::FORBIDDEN,
             Error::UpgradeRequired { .. } => StatusCode::UPGRADE_REQUIRED,
             Error::UnsupportedProtocol { .. } | Error::BadLimit { .. } => StatusCode::BAD_REQUEST,
@@ -89,6 +95,8 @@ impl Error {
             Error::MethodNotAllowed => "method_not_allowed",
             Error::BadCredentials => "bad_credentials",
             Error::Unauthorized => "unauthorized",
+            Error::SessionExpired => "session_expired",
+            Error::Revoked => "revoked",
             Error::DeviceTaken => "device_taken",
             Error::WrongDevice { .. } => "wrong_device",
             Error::UpgradeRequired { .. } => "upgrade_required",

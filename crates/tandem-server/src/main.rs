@@ -59,6 +59,17 @@ enum Command {
     },
     /// Add the demo companies and contacts that are not there yet.
     SeedDemo,
+    /// Manage devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCommand {
+    /// Revoke a device (e.g. a lost laptop): it stops syncing and erases its copy of the data.
+    Revoke { id: uuid::Uuid },
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,6 +88,8 @@ enum UserCommand {
         #[arg(long = "territory")]
         territories: Vec<String>,
     },
+    /// Disable a user: none of their devices syncs any more, and each erases its copy of the data.
+    Disable { name: String },
 }
 
 fn main() -> ExitCode {
@@ -149,6 +162,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 name.trim(),
                 if parsed.is_empty() { "none".into() } else { parsed.join(", ") }
             );
+        }
+        Command::User { command: UserCommand::Disable { name } } => {
+            let pool = connect(&url).await?;
+            let mut conn = pool.acquire().await?;
+            if !tandem_server::store::sessions::disable_user(&mut conn, name.trim(), chrono::Utc::now()).await? {
+                anyhow::bail!("no user {:?}", name.trim());
+            }
+            eprintln!("user {:?} disabled", name.trim());
+        }
+        Command::Device { command: DeviceCommand::Revoke { id } } => {
+            let pool = connect(&url).await?;
+            let mut conn = pool.acquire().await?;
+            if !tandem_server::store::sessions::revoke_device(&mut conn, id, chrono::Utc::now()).await? {
+                anyhow::bail!("no device {id}");
+            }
+            eprintln!("device {id} revoked");
         }
         Command::SeedDemo => {
             let pool = connect(&url).await?;

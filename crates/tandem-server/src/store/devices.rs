@@ -49,3 +49,12 @@ pub async fn set_last_seq(conn: &mut PgConnection, device: DeviceId, seq: i64) -
 pub async fn last_seq(conn: &mut PgConnection, device: DeviceId) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1").bind(device.0).fetch_optional(conn).await?)
 }
+
+/// Whether the device exists and was revoked.
+pub async fn is_revoked(conn: &mut PgConnection, device: DeviceId) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar::<_, bool>("SELECT revoked_at IS NOT NULL FROM devices WHERE id = $1")
+        .bind(device.0)
+        .fetch_optional(conn)
+        .await?
+        .unwrap_or(false))
+}
