@@ -73,6 +73,19 @@ pub async fn delete_contact(app: AppHandle, state: S<'_>, id: String) -> ApiResu
 }
 
 #[tauri::command]
+pub async fn resolve_conflict(
+    app: AppHandle,
+    state: S<'_>,
+    id: String,
+    keep: tandem_sync::Keep,
+) -> ApiResult<AppStatus> {
+    state.replica().await.resolve_conflict(&id, keep).await?;
+    sync_loop::changed_locally(&app, &state);
+    let _ = tauri::Emitter::emit(&app, sync_loop::DATA_EVENT, serde_json::json!({}));
+    Ok(state.status().await?)
+}
+
+#[tauri::command]
 pub async fn sync_status(state: S<'_>) -> ApiResult<AppStatus> {
     Ok(state.status().await?)
 }

@@ -41,6 +41,7 @@ pub fn run() {
             commands::update_contact,
             commands::delete_contact,
             commands::sync_status,
+            commands::resolve_conflict,
             commands::sync_now,
             commands::sign_in,
             commands::sign_out,

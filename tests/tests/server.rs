@@ -114,6 +114,7 @@ fn city_patch(id: AccountId, city: &str) -> Op {
         phone: Patch::Keep,
         city: Patch::Set(City::parse(city).expect("valid city")),
         territory: Patch::Keep,
+        seen: Default::default(),
     })
 }
 
@@ -182,6 +183,7 @@ async fn push_applies_create_update_delete_and_pull_returns_them_with_cascading_
                 name: None,
                 email: Patch::Set(Email::parse("ben@acme.de").expect("email")),
                 phone: Patch::Keep,
+                seen: Default::default(),
             }),
         ])
         .await

@@ -48,6 +48,24 @@ enum Command {
     /// Contacts: the people at an account.
     #[command(subcommand)]
     Contact(ContactCmd),
+    /// Field conflicts: the same field edited on two devices.
+    #[command(subcommand)]
+    Conflict(ConflictCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConflictCmd {
+    /// List the unresolved conflicts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve one: keep the current value, or put the overwritten one back.
+    Resolve {
+        id: String,
+        #[arg(long, value_parser = ["current", "overwritten"])]
+        keep: String,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -250,6 +268,32 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Account(cmd) => account(&ws.open().await?, cmd).await?,
         Command::Contact(cmd) => contact(&ws.open().await?, cmd).await?,
+        Command::Conflict(ConflictCmd::List { json }) => {
+            let conflicts = ws.open().await?.conflicts().await?;
+            if json {
+                print_json(&conflicts)?;
+            } else {
+                for c in &conflicts {
+                    let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".into());
+                    println!(
+                        "{}  {} \"{}\" {}: {} (by {}) overwrote {} (by {})",
+                        c.id,
+                        c.entity,
+                        c.record_name,
+                        c.field,
+                        v(&c.kept),
+                        c.kept_by,
+                        v(&c.overwritten),
+                        c.overwritten_by.clone().unwrap_or_else(|| "?".into())
+                    );
+                }
+            }
+        }
+        Command::Conflict(ConflictCmd::Resolve { id, keep }) => {
+            let keep = if keep == "overwritten" { tandem_sync::Keep::Overwritten } else { tandem_sync::Keep::Current };
+            ws.open().await?.resolve_conflict(&id, keep).await?;
+            println!("resolved {id}");
+        }
     }
     Ok(())
 }

@@ -94,6 +94,9 @@ pub struct AccountPatch {
     pub city: Patch<City>,
     #[serde(default, skip_serializing_if = "Patch::is_keep")]
     pub territory: Patch<Territory>,
+    /// What the user saw in the fields they changed (see [`crate::conflict`]).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub seen: crate::conflict::Seen,
 }
 
 impl AccountPatch {
@@ -114,6 +117,7 @@ impl AccountPatch {
             phone: phone.unwrap_or_default(),
             city: city.unwrap_or_default(),
             territory: territory.unwrap_or_default(),
+            seen: Default::default(),
         })?;
         if patch.is_empty() {
             return Err(FieldError::new("account", "nothing to change: give at least one field").into());

@@ -66,9 +66,27 @@ pub struct ContactPatch {
     pub email: Patch<Email>,
     #[serde(default, skip_serializing_if = "Patch::is_keep")]
     pub phone: Patch<Phone>,
+    /// What the user saw in the fields they changed (see [`crate::conflict`]).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub seen: crate::conflict::Seen,
 }
 
 impl ContactPatch {
+    /// The names of the fields this patch touches.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let mut f = Vec::new();
+        if self.name.is_some() {
+            f.push("name");
+        }
+        if !self.email.is_keep() {
+            f.push("email");
+        }
+        if !self.phone.is_keep() {
+            f.push("phone");
+        }
+        f
+    }
+
     pub fn parse(id: ContactId, input: &ContactInput) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let name = errors.take(input.name.as_deref().map(PersonName::parse).transpose());
@@ -82,6 +100,7 @@ impl ContactPatch {
             name: name.flatten(),
             email: email.unwrap_or_default(),
             phone: phone.unwrap_or_default(),
+            seen: Default::default(),
         };
         if patch.name.is_none() && patch.email.is_keep() && patch.phone.is_keep() {
             return Err(FieldError::new("contact", "nothing to change: give at least one field").into());

@@ -85,6 +85,9 @@ pub enum RuleError {
     /// Outside what the user may see or change (their role and territories).
     #[error("{0}")]
     Forbidden(String),
+    /// A conflict someone already resolved.
+    #[error("conflict {id} was already resolved")]
+    AlreadyResolved { id: String },
 }
 
 impl RuleError {
@@ -96,6 +99,7 @@ impl RuleError {
             RuleError::AlreadyExists { .. } => "already_exists",
             RuleError::Invalid(_) => "validation",
             RuleError::Forbidden(_) => "forbidden",
+            RuleError::AlreadyResolved { .. } => "already_resolved",
         }
     }
 }

@@ -4,6 +4,7 @@
 //! server applies the very same rules authoritatively, so a rule is written once.
 
 pub mod account;
+pub mod conflict;
 pub mod contact;
 pub mod demo;
 pub mod error;

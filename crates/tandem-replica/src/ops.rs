@@ -53,6 +53,39 @@ pub(crate) async fn apply(
                 Err(e) => return refused(e),
             }
         }
+        Op::ConflictResolve(r) => {
+            // Optimistic: put the overwritten value back in the view; the server settles the
+            // conflict itself (it leaves the list once the resolution is in the outbox).
+            if r.keep == tandem_sync::Keep::Overwritten {
+                let row: Option<String> = sqlx::query_scalar("SELECT data FROM conflicts WHERE id = ?")
+                    .bind(r.id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let Some(json) = row else {
+                    return refused(RuleError::NotFound { entity: "conflict", id: r.id.to_string() });
+                };
+                let c: tandem_sync::ConflictRecord =
+                    serde_json::from_str(&json).map_err(|e| crate::ReplicaError::Corrupt(e.to_string()))?;
+                let restore = match c.entity.as_str() {
+                    "account" => tandem_core::conflict::restore_account(
+                        AccountId::from_uuid(c.record_id),
+                        &c.field,
+                        c.overwritten.as_deref(),
+                    )
+                    .map(Op::AccountUpdate),
+                    _ => tandem_core::conflict::restore_contact(
+                        ContactId::from_uuid(c.record_id),
+                        &c.field,
+                        c.overwritten.as_deref(),
+                    )
+                    .map(Op::ContactUpdate),
+                };
+                match restore {
+                    Ok(op) => return Box::pin(apply(conn, touch, &op, origin)).await,
+                    Err(e) => return refused(RuleError::Invalid(e)),
+                }
+            }
+        }
         Op::ContactDelete(d) => {
             let existing = store::load_contact(conn, d.id).await?;
             let account_id = match &existing {
@@ -86,6 +119,8 @@ impl Touched {
             Op::ContactAdd(c) => self.contacts.push(c.id),
             Op::ContactUpdate(p) => self.contacts.push(p.id),
             Op::ContactDelete(d) => self.contacts.push(d.id),
+            // The record it may restore is only known from the conflict; a pull brings it.
+            Op::ConflictResolve(_) => {}
         }
     }
 

@@ -36,6 +36,24 @@ pub(crate) async fn write_change(conn: &mut SqliteConnection, touch: &mut Touch,
                 None => store::tombstone_account(conn, touch, *id, origin).await?,
             }
         }
+        Change::Conflict { version, id, data } => match data {
+            Some(c) => {
+                let json = serde_json::to_string(c).map_err(corrupt)?;
+                sqlx::query(
+                    "INSERT INTO conflicts (id, version, resolved, data) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (id) DO UPDATE SET version = ?2, resolved = ?3, data = ?4",
+                )
+                .bind(id.to_string())
+                .bind(version.0)
+                .bind(c.resolution.is_some() as i64)
+                .bind(json)
+                .execute(&mut *conn)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM conflicts WHERE id = ?").bind(id.to_string()).execute(&mut *conn).await?;
+            }
+        },
         Change::Contact { version, id, data } => {
             let json = data.as_ref().map(serde_json::to_string).transpose().map_err(corrupt)?;
             let account_id = data.as_ref().map(|c| c.account_id.to_string());

@@ -2,7 +2,7 @@
 
 use crate::error::{ReplicaError, Result};
 use crate::ops;
-use crate::store::{Origin, Touch};
+use crate::store::{self, Origin, Touch};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -10,9 +10,11 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
+use tandem_core::conflict;
+use tandem_core::Existing;
 use tandem_core::{AccountId, AccountInput, AccountPatch, ContactId, ContactInput, ContactPatch};
 use tandem_core::{FieldError, NewAccount, NewContact};
-use tandem_sync::{DeleteAccount, DeleteContact, DeviceId, Op, Version};
+use tandem_sync::{ConflictRecord, DeleteAccount, DeleteContact, DeviceId, Keep, Op, ResolveConflict, Version};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -61,6 +63,8 @@ pub struct Status {
     pub last_error: Option<String>,
     pub cursor: i64,
     pub rejected: Vec<Rejected>,
+    /// Field conflicts to resolve (the later edit won; the overwritten value is kept).
+    pub conflicts: Vec<ConflictRecord>,
 }
 
 fn bad_id(e: FieldError) -> ReplicaError {
@@ -123,7 +127,11 @@ impl Replica {
 
     pub async fn update_account(&self, id: &str, input: &AccountInput) -> Result<AccountId> {
         let id = AccountId::from_str(id).map_err(bad_id)?;
-        let patch = AccountPatch::parse(id, input)?;
+        let mut patch = AccountPatch::parse(id, input)?;
+        // What the user saw, so the server can tell when this edit overwrites someone else's.
+        if let Existing::Live(current) = store::load_account(&mut *self.pool.acquire().await?, id).await? {
+            patch.seen = conflict::seen(&current, &patch.fields());
+        }
         self.mutate(Op::AccountUpdate(patch)).await?;
         Ok(id)
     }
@@ -143,9 +151,32 @@ impl Replica {
 
     pub async fn update_contact(&self, id: &str, input: &ContactInput) -> Result<ContactId> {
         let id = ContactId::from_str(id).map_err(bad_id)?;
-        let patch = ContactPatch::parse(id, input)?;
+        let mut patch = ContactPatch::parse(id, input)?;
+        if let Existing::Live(current) = store::load_contact(&mut *self.pool.acquire().await?, id).await? {
+            patch.seen = conflict::seen(&current, &patch.fields());
+        }
         self.mutate(Op::ContactUpdate(patch)).await?;
         Ok(id)
+    }
+
+    /// Settles a field conflict: keep the current value, or put the overwritten one back.
+    pub async fn resolve_conflict(&self, id: &str, keep: Keep) -> Result<()> {
+        let id =
+            Uuid::parse_str(id.trim()).map_err(|_| ReplicaError::BadInput(format!("{id:?} is not a conflict id")))?;
+        self.mutate(Op::ConflictResolve(ResolveConflict { id, keep })).await
+    }
+
+    /// Unresolved conflicts, except those whose resolution waits in the outbox.
+    pub async fn conflicts(&self) -> Result<Vec<ConflictRecord>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT data FROM conflicts c WHERE resolved = 0 AND NOT EXISTS (
+                 SELECT 1 FROM outbox o WHERE json_extract(o.op, '$.name') = 'conflict.resolve'
+                   AND json_extract(o.op, '$.args.id') = c.id)
+             ORDER BY version DESC, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|j| serde_json::from_str(j).map_err(|e| ReplicaError::Corrupt(e.to_string()))).collect()
     }
 
     pub async fn delete_contact(&self, id: &str) -> Result<()> {
@@ -205,6 +236,7 @@ impl Replica {
             last_error: meta_get(&mut conn, "last_error").await?,
             cursor: meta_get(&mut conn, "cursor").await?.and_then(|s| s.parse().ok()).unwrap_or(0),
             rejected,
+            conflicts: self.conflicts().await?,
         })
     }
 

@@ -26,14 +26,15 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
-use tandem_core::{account, contact, Existing, RuleError, Visibility};
+use tandem_core::conflict::{self, Keep};
+use tandem_core::{account, contact, AccountId, ContactId, Existing, RuleError, Visibility};
 use tandem_sync::{DeviceId, Mutation, MutationResult, Op, Outcome, Version};
 use tracing::instrument;
 use uuid::Uuid;
 
 use crate::error::Error;
 use crate::store::log::{AuditEntry, LoggedMutation};
-use crate::store::{accounts, contacts, devices, log, RowLock, StoreError};
+use crate::store::{accounts, conflicts, contacts, devices, log, RowLock, StoreError};
 
 /// How often a mutation's transaction is run again after a deadlock or a concurrent insert.
 const ATTEMPTS: usize = 3;
@@ -250,10 +251,27 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                 // Its contacts are re-stamped below: lock them before the clock.
                 contacts::live_of_account_for_update(conn, patch.id).await?;
             }
+            let overwrites =
+                live(&existing).map(|b| conflict::overwrites(b, &updated, &patch.seen)).unwrap_or_default();
+            let overwritten_by = match overwrites.is_empty() {
+                true => None,
+                false => conflicts::last_writer(conn, true, patch.id.as_uuid()).await?,
+            };
             let v = log::next_version(conn).await?;
             accounts::update(conn, &updated, v, at, by).await?;
             if let Some(from) = moved_from {
                 accounts::moved(conn, patch.id, from.as_ref(), v).await?;
+            }
+            let origin = conflicts::Origin {
+                entity: "account",
+                record_id: patch.id.as_uuid(),
+                account_id: patch.id,
+                record_name: updated.name.as_str(),
+                kept_by: by,
+                overwritten_by,
+            };
+            for o in &overwrites {
+                conflicts::insert(conn, &origin, o, v, at).await?;
             }
             ctx.audit(conn, "account", patch.id.as_uuid(), v, live(&existing), Some(&updated)).await?;
             Ok(Ok(v))
@@ -309,9 +327,68 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                 Ok(c) => c,
                 Err(e) => return Ok(Err(e)),
             };
+            let overwrites =
+                live(&existing).map(|b| conflict::overwrites(b, &updated, &patch.seen)).unwrap_or_default();
+            let overwritten_by = match overwrites.is_empty() {
+                true => None,
+                false => conflicts::last_writer(conn, false, patch.id.as_uuid()).await?,
+            };
             let v = log::next_version(conn).await?;
             contacts::update(conn, &updated, v, at, by).await?;
+            let origin = conflicts::Origin {
+                entity: "contact",
+                record_id: patch.id.as_uuid(),
+                account_id: updated.account_id,
+                record_name: updated.name.as_str(),
+                kept_by: by,
+                overwritten_by,
+            };
+            for o in &overwrites {
+                conflicts::insert(conn, &origin, o, v, at).await?;
+            }
             ctx.audit(conn, "contact", patch.id.as_uuid(), v, live(&existing), Some(&updated)).await?;
+            Ok(Ok(v))
+        }
+        Op::ConflictResolve(r) => {
+            let Some(c) = conflicts::load_for_update(conn, r.id).await? else {
+                return Ok(Err(RuleError::NotFound { entity: "conflict", id: r.id.to_string() }));
+            };
+            if c.resolution.is_some() {
+                return Ok(Err(RuleError::AlreadyResolved { id: r.id.to_string() }));
+            }
+            let account = accounts::load(conn, AccountId::from_uuid(c.account_id), RowLock::Share).await?;
+            if let Err(e) = ctx.visibility.may_write_under(live(&account)) {
+                return Ok(Err(e));
+            }
+            let v = match r.keep {
+                Keep::Current => log::next_version(conn).await?,
+                Keep::Overwritten => {
+                    // Putting the value back is an ordinary edit through the same rules.
+                    let restore = match c.entity.as_str() {
+                        "account" => conflict::restore_account(
+                            AccountId::from_uuid(c.record_id),
+                            &c.field,
+                            c.overwritten.as_deref(),
+                        )
+                        .map(Op::AccountUpdate),
+                        _ => conflict::restore_contact(
+                            ContactId::from_uuid(c.record_id),
+                            &c.field,
+                            c.overwritten.as_deref(),
+                        )
+                        .map(Op::ContactUpdate),
+                    };
+                    let op = match restore {
+                        Ok(op) => op,
+                        Err(e) => return Ok(Err(RuleError::Invalid(e))),
+                    };
+                    match Box::pin(apply_op_in(conn, ctx, &op)).await? {
+                        Ok(v) => v,
+                        Err(e) => return Ok(Err(e)),
+                    }
+                }
+            };
+            conflicts::resolve(conn, r.id, by, r.keep, v, at).await?;
             Ok(Ok(v))
         }
         Op::ContactDelete(d) => {

@@ -17,7 +17,7 @@ use crate::auth::Session;
 use crate::error::Error;
 use crate::routes::check_protocol;
 use crate::store::changes::{self, ChangeRow};
-use crate::store::{log, tombstones, users, StoreError};
+use crate::store::{conflicts, log, tombstones, users, StoreError};
 use tandem_core::{Territory, Visibility};
 
 /// What a user may see, from their role and territories (the rule is
@@ -91,7 +91,7 @@ pub async fn pull_in(
             rows = changes::at(conn, scope, next_version).await?;
         }
     }
-    let cursor = match (has_more, rows.last()) {
+    let next = match (has_more, rows.last()) {
         (true, Some(last)) => Version(last.version),
         // Nothing more: the clock of this snapshot, which no later change can be below.
         (_, last) => {
@@ -99,8 +99,12 @@ pub async fn pull_in(
             Version(clock.max(last.map_or(cursor.0, |r| r.version)).max(cursor.0))
         }
     };
-    let changes = rows.into_iter().map(ChangeRow::into_change).collect::<Result<Vec<_>, _>>()?;
-    Ok(PullResponse { changes, cursor, has_more, remaining: None })
+    let mut changes = rows.into_iter().map(ChangeRow::into_change).collect::<Result<Vec<_>, _>>()?;
+    // Conflicts travel with the versions that made or resolved them (a stable sort keeps them
+    // after the rows of their version).
+    changes.extend(conflicts::changes_between(conn, scope, cursor.0, next.0).await?);
+    changes.sort_by_key(|c| c.version());
+    Ok(PullResponse { changes, cursor: next, has_more, remaining: None })
 }
 
 /// What one prune removed.

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+pub use tandem_core::conflict::Keep;
 use tandem_core::{Account, AccountId, AccountPatch, Contact, ContactId, ContactPatch, NewAccount, NewContact};
 use uuid::Uuid;
 
@@ -99,6 +100,8 @@ pub enum Op {
     ContactUpdate(ContactPatch),
     #[serde(rename = "contact.delete")]
     ContactDelete(DeleteContact),
+    #[serde(rename = "conflict.resolve")]
+    ConflictResolve(ResolveConflict),
 }
 
 impl Op {
@@ -111,6 +114,7 @@ impl Op {
             Op::ContactAdd(_) => "contact.add",
             Op::ContactUpdate(_) => "contact.update",
             Op::ContactDelete(_) => "contact.delete",
+            Op::ConflictResolve(_) => "conflict.resolve",
         }
     }
 
@@ -123,6 +127,14 @@ impl Op {
             Op::ContactAdd(c) => format!("add contact \"{}\" to account {}", c.name, c.account_id),
             Op::ContactUpdate(p) => format!("edit contact {}", p.id),
             Op::ContactDelete(d) => format!("delete contact {}", d.id),
+            Op::ConflictResolve(r) => format!(
+                "resolve conflict {} ({})",
+                r.id,
+                match r.keep {
+                    Keep::Current => "keep the current value",
+                    Keep::Overwritten => "restore the overwritten value",
+                }
+            ),
         }
     }
 }
@@ -137,6 +149,38 @@ pub struct DeleteAccount {
 #[serde(deny_unknown_fields)]
 pub struct DeleteContact {
     pub id: ContactId,
+}
+
+/// `conflict.resolve`: settle a field conflict, keeping the current value or restoring the
+/// overwritten one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveConflict {
+    pub id: Uuid,
+    pub keep: Keep,
+}
+
+/// A field edited on two devices: the later arrival won, the overwritten value is kept here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConflictRecord {
+    pub id: Uuid,
+    /// `account` or `contact`.
+    pub entity: String,
+    pub record_id: Uuid,
+    /// The account the record is (or belongs to): decides who sees the conflict.
+    pub account_id: AccountId,
+    pub record_name: String,
+    pub field: String,
+    /// The value that won (current when the conflict arose).
+    pub kept: Option<String>,
+    pub overwritten: Option<String>,
+    pub kept_by: String,
+    pub overwritten_by: Option<String>,
+    pub at: DateTime<Utc>,
+    /// Set once someone resolved it (who, and what they kept).
+    pub resolved_by: Option<String>,
+    pub resolution: Option<Keep>,
 }
 
 /// A mutation as it travels: its place in the device's sequence, when the user made it, what.
@@ -238,12 +282,15 @@ pub struct PullResponse {
 pub enum Change {
     Account { version: Version, id: AccountId, data: Option<Account> },
     Contact { version: Version, id: ContactId, data: Option<Contact> },
+    Conflict { version: Version, id: Uuid, data: Option<ConflictRecord> },
 }
 
 impl Change {
     pub fn version(&self) -> Version {
         match self {
-            Change::Account { version, .. } | Change::Contact { version, .. } => *version,
+            Change::Account { version, .. } | Change::Contact { version, .. } | Change::Conflict { version, .. } => {
+                *version
+            }
         }
     }
 }

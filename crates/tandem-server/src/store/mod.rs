@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod changes;
+pub mod conflicts;
 pub mod contacts;
 pub mod devices;
 pub mod log;
