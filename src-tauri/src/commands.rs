@@ -86,6 +86,16 @@ pub async fn resolve_conflict(
 }
 
 #[tauri::command]
+pub async fn audit_page(
+    state: S<'_>,
+    before: Option<i64>,
+    limit: u32,
+    record_id: Option<String>,
+) -> ApiResult<tandem_sync::AuditPage> {
+    Ok(state.replica().await.audit(before, limit, record_id.as_deref()).await?)
+}
+
+#[tauri::command]
 pub async fn sync_status(state: S<'_>) -> ApiResult<AppStatus> {
     Ok(state.status().await?)
 }

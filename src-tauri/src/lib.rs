@@ -42,6 +42,7 @@ pub fn run() {
             commands::delete_contact,
             commands::sync_status,
             commands::resolve_conflict,
+            commands::audit_page,
             commands::sync_now,
             commands::sign_in,
             commands::sign_out,

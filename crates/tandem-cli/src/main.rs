@@ -48,6 +48,19 @@ enum Command {
     /// Contacts: the people at an account.
     #[command(subcommand)]
     Contact(ContactCmd),
+    /// The server's audit log (admins): who changed what, when, before and after.
+    Audit {
+        /// Only the changes of this account or contact.
+        #[arg(long)]
+        record: Option<String>,
+        /// Entries older than this id (the `next` of a previous page).
+        #[arg(long)]
+        before: Option<i64>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Field conflicts: the same field edited on two devices.
     #[command(subcommand)]
     Conflict(ConflictCmd),
@@ -268,6 +281,19 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Account(cmd) => account(&ws.open().await?, cmd).await?,
         Command::Contact(cmd) => contact(&ws.open().await?, cmd).await?,
+        Command::Audit { record, before, limit, json } => {
+            let page = ws.open().await?.audit(before, limit, record.as_deref()).await?;
+            if json {
+                print_json(&page)?;
+            } else {
+                for e in &page.entries {
+                    println!("#{} {} {} {} {} {}", e.id, e.at.to_rfc3339(), e.user, e.mutation, e.entity, e.record_id);
+                }
+                if let Some(n) = page.next {
+                    println!("more: --before {n}");
+                }
+            }
+        }
         Command::Conflict(ConflictCmd::List { json }) => {
             let conflicts = ws.open().await?.conflicts().await?;
             if json {

@@ -12,8 +12,8 @@ use serde::Serialize;
 use sqlx::Row;
 use std::time::Duration;
 use tandem_sync::{
-    paths, ErrorBody, Mutation, Op, Outcome, PullRequest, PullResponse, PushRequest, PushResponse, Secret,
-    MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
+    paths, AuditPage, AuditRequest, ErrorBody, Mutation, Op, Outcome, PullRequest, PullResponse, PushRequest,
+    PushResponse, Secret, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
 };
 
 /// How far a sync has come, for a progress bar or line.
@@ -173,6 +173,23 @@ impl Replica {
             }
         }
         Ok(report)
+    }
+
+    /// A page of the server's audit log (admins; online only: the log is not replicated).
+    pub async fn audit(&self, before: Option<i64>, limit: u32, record: Option<&str>) -> Result<AuditPage> {
+        if self.mode() != Mode::Server {
+            return Err(ReplicaError::NotSignedIn);
+        }
+        let record = record
+            .map(|r| {
+                uuid::Uuid::parse_str(r.trim())
+                    .map_err(|_| ReplicaError::BadInput(format!("record: {r:?} is not an id")))
+            })
+            .transpose()?;
+        let url = self.meta("server_url").await?.ok_or(ReplicaError::NotSignedIn)?;
+        let device = self.device_id().await?.ok_or(ReplicaError::NotSignedIn)?;
+        let token = credentials::load(device)?.ok_or(ReplicaError::NotSignedIn)?;
+        post_json(&http_client()?, &url, paths::AUDIT, Some(&token), &AuditRequest { before, limit, record }).await
     }
 
     pub(crate) async fn pending_batch(&self) -> Result<Vec<Mutation>> {

@@ -29,6 +29,8 @@ pub enum Error {
     SessionExpired,
     #[error("this device or user was revoked by an administrator")]
     Revoked,
+    #[error("{0}")]
+    Forbidden(String),
     #[error("this device is registered to another user")]
     DeviceTaken,
     #[error("the token was issued to device {token_device}, not to device {body_device}")]
@@ -74,7 +76,7 @@ impl Error {
             Error::BadCredentials | Error::Unauthorized | Error::SessionExpired | Error::Revoked => {
                 StatusCode::UNAUTHORIZED
             }
-            Error::DeviceTaken | Error::WrongDevice { .. } => StatusCode::FORBIDDEN,
+            Error::DeviceTaken | Error::WrongDevice { .. } | Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::UpgradeRequired { .. } => StatusCode::UPGRADE_REQUIRED,
             Error::UnsupportedProtocol { .. } | Error::BadLimit { .. } => StatusCode::BAD_REQUEST,
             Error::SeqGap { .. } | Error::UserExists(_) => StatusCode::CONFLICT,
@@ -97,6 +99,7 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::SessionExpired => "session_expired",
             Error::Revoked => "revoked",
+            Error::Forbidden(_) => "forbidden",
             Error::DeviceTaken => "device_taken",
             Error::WrongDevice { .. } => "wrong_device",
             Error::UpgradeRequired { .. } => "upgrade_required",

@@ -5,6 +5,7 @@
 //! between requests, so more server processes can run behind a load balancer over one database.
 
 pub mod apply;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod error;

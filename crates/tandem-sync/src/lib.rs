@@ -23,6 +23,7 @@ pub mod paths {
     pub const LOGIN: &str = "/v1/login";
     pub const PUSH: &str = "/v1/push";
     pub const PULL: &str = "/v1/pull";
+    pub const AUDIT: &str = "/v1/audit";
     /// Server-Sent Events: `event: changes` with a [`LiveEvent`](super::LiveEvent) each time
     /// the server's version moves (bearer token).
     pub const EVENTS: &str = "/v1/events";
@@ -293,6 +294,47 @@ impl Change {
             }
         }
     }
+}
+
+/// `POST /v1/audit` (admins): the audit log, newest first, paged by key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRequest {
+    /// Only entries older than this id (the `next` of the previous page).
+    #[serde(default)]
+    pub before: Option<i64>,
+    pub limit: u32,
+    /// Only the entries of this record (account or contact).
+    #[serde(default)]
+    pub record: Option<Uuid>,
+}
+
+/// The most audit entries in one page.
+pub const MAX_AUDIT_LIMIT: u32 = 500;
+
+/// One applied change: who, from which device, when, which mutation, and the record before and after.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user: String,
+    pub device: DeviceId,
+    pub seq: i64,
+    pub mutation: String,
+    pub entity: String,
+    pub record_id: Uuid,
+    pub version: Version,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `before` for the next (older) page; `None` at the end.
+    pub next: Option<i64>,
 }
 
 /// The body of every error response: the UI and the CLI decide by `code`, people read `message`.

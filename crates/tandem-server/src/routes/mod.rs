@@ -1,5 +1,6 @@
 //! HTTP routes: thin handlers that parse, call a service and map its error.
 
+pub mod audit;
 pub mod events;
 pub mod health;
 pub mod login;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::LOGIN, post(login::login))
         .route(paths::PUSH, post(push::push))
         .route(paths::PULL, post(pull::pull))
+        .route(paths::AUDIT, post(audit::audit))
         .route(paths::EVENTS, get(events::events))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -98,3 +98,39 @@ pub async fn insert_audit(conn: &mut PgConnection, e: AuditEntry<'_>) -> Result<
     .await?;
     Ok(())
 }
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_name: String,
+    pub device_id: Uuid,
+    pub seq: i64,
+    pub op_name: String,
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub version: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Audit entries older than `before` (all when `None`), of `record` if given, newest first.
+pub async fn audit_page(
+    conn: &mut PgConnection,
+    before: Option<i64>,
+    record: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    Ok(sqlx::query_as::<_, AuditRow>(
+        "SELECT l.id, l.at, u.name AS user_name, l.device_id, l.seq, l.op_name, l.entity, l.entity_id, l.version, \
+                l.before, l.after \
+           FROM audit_log l JOIN users u ON u.id = l.user_id \
+          WHERE l.id < COALESCE($1, 9223372036854775807) AND ($2::uuid IS NULL OR l.entity_id = $2) \
+          ORDER BY l.id DESC LIMIT $3",
+    )
+    .bind(before)
+    .bind(record)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
