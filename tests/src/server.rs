@@ -428,7 +428,8 @@ impl Device {
 
     /// Pushes exactly these mutations.
     pub async fn push(&self, mutations: &[Mutation]) -> Result<PushResponse, CallError> {
-        let req = PushRequest { protocol: PROTOCOL_VERSION, device_id: self.id, mutations: mutations.to_vec() };
+        let req =
+            PushRequest { protocol: PROTOCOL_VERSION, client: None, device_id: self.id, mutations: mutations.to_vec() };
         self.client.push(&self.token, &req).await
     }
 
@@ -439,7 +440,14 @@ impl Device {
     }
 
     pub async fn pull(&self, cursor: Version, limit: u32) -> Result<PullResponse, CallError> {
-        let req = PullRequest { protocol: PROTOCOL_VERSION, device_id: self.id, cursor, limit, count_remaining: false };
+        let req = PullRequest {
+            protocol: PROTOCOL_VERSION,
+            client: None,
+            device_id: self.id,
+            cursor,
+            limit,
+            count_remaining: false,
+        };
         self.client.pull(&self.token, &req).await
     }
 

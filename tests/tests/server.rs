@@ -338,9 +338,13 @@ async fn bad_requests_are_refused_with_json_errors_and_change_nothing() {
     let too_many: Vec<Mutation> = (0..=MAX_PUSH_MUTATIONS as i64)
         .map(|i| Mutation { seq: 2 + i, made_at: chrono::Utc::now(), op: Op::AccountCreate(new_account("Bulk")) })
         .collect();
-    let too_many =
-        serde_json::to_value(PushRequest { protocol: PROTOCOL_VERSION, device_id: dev.id, mutations: too_many })
-            .expect("json");
+    let too_many = serde_json::to_value(PushRequest {
+        protocol: PROTOCOL_VERSION,
+        client: None,
+        device_id: dev.id,
+        mutations: too_many,
+    })
+    .expect("json");
     let pull = |limit: u32| serde_json::json!({"protocol": PROTOCOL_VERSION, "device_id": dev.id, "cursor": 0, "limit": limit});
     let huge = format!("{{\"user\":\"{}\"}}", "a".repeat(MAX_BODY_BYTES + 1));
 

@@ -18,7 +18,8 @@ pub struct Account {
     pub phone: Option<Phone>,
     pub city: Option<City>,
     /// The sales territory: who (besides managers and the back office) sees the account.
-    #[serde(default)]
+    /// Absent when empty, which is how a protocol-1 device (that knows no territories) gets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub territory: Option<Territory>,
 }
 

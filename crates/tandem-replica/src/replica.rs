@@ -20,6 +20,11 @@ use uuid::Uuid;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
+/// The replica schema this build creates: its number of migrations.
+pub fn schema_version() -> u32 {
+    u32::try_from(MIGRATOR.iter().count()).unwrap_or(u32::MAX)
+}
+
 /// A replica either stands alone (local-only workspace, nothing to sync) or mirrors a server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

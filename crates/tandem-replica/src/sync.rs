@@ -12,8 +12,8 @@ use serde::Serialize;
 use sqlx::Row;
 use std::time::Duration;
 use tandem_sync::{
-    paths, AuditPage, AuditRequest, ErrorBody, Mutation, Op, Outcome, PullRequest, PullResponse, PushRequest,
-    PushResponse, Secret, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
+    paths, AuditPage, AuditRequest, ClientInfo, ErrorBody, Mutation, Op, Outcome, PullRequest, PullResponse,
+    PushRequest, PushResponse, Secret, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
 };
 
 /// How far a sync has come, for a progress bar or line.
@@ -42,6 +42,11 @@ fn pull_page() -> u32 {
         .and_then(|v| v.parse().ok())
         .filter(|n| (1..=5_000).contains(n))
         .unwrap_or(2_000)
+}
+
+/// What this build runs, for the server.
+fn client_info() -> ClientInfo {
+    ClientInfo { app: env!("CARGO_PKG_VERSION").to_owned(), schema: crate::replica::schema_version() }
 }
 
 pub(crate) fn http_client() -> Result<reqwest::Client> {
@@ -123,7 +128,12 @@ impl Replica {
             if batch.is_empty() {
                 break;
             }
-            let req = PushRequest { protocol: PROTOCOL_VERSION, device_id: device, mutations: batch };
+            let req = PushRequest {
+                protocol: PROTOCOL_VERSION,
+                client: Some(client_info()),
+                device_id: device,
+                mutations: batch,
+            };
             let resp: PushResponse = post_json(&http, &url, paths::PUSH, Some(&token), &req).await?;
             if resp.results.is_empty() {
                 return Err(ReplicaError::Server {
@@ -145,6 +155,7 @@ impl Replica {
             let cursor = self.cursor().await?;
             let req = PullRequest {
                 protocol: PROTOCOL_VERSION,
+                client: Some(client_info()),
                 device_id: device,
                 cursor,
                 limit: pull_page(),

@@ -265,3 +265,15 @@ async fn a_fresh_copy_replaces_the_server_state_and_keeps_the_whole_outbox() {
     assert_eq!(view[0].city.as_deref(), Some("Gera"), "the offline edit is replayed on the fresh copy");
     assert_eq!(r.status().await.expect("status").pending, 2, "the whole outbox is still there to send");
 }
+
+#[test]
+fn the_server_telling_an_old_app_to_update_reads_as_please_update() {
+    let e = crate::ReplicaError::Server {
+        status: 426,
+        code: "upgrade_required".into(),
+        message: "protocol 0 is no longer served (oldest supported: 1): update the app".into(),
+    }
+    .classify();
+    assert_eq!(e.code(), "upgrade_required");
+    assert!(e.to_string().contains("please update the app"), "{e}");
+}

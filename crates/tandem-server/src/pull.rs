@@ -17,7 +17,7 @@ use crate::auth::Session;
 use crate::error::Error;
 use crate::routes::check_protocol;
 use crate::store::changes::{self, ChangeRow};
-use crate::store::{conflicts, log, tombstones, users, StoreError};
+use crate::store::{conflicts, devices, log, tombstones, users, StoreError};
 use tandem_core::{Territory, Visibility};
 
 /// What a user may see, from their role and territories (the rule is
@@ -51,6 +51,7 @@ pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<
     if !(1..=MAX_PULL_LIMIT).contains(&req.limit) {
         return Err(Error::BadLimit { got: req.limit, max: MAX_PULL_LIMIT });
     }
+    devices::record_client(&mut *pool.acquire().await?, req.device_id, req.protocol, req.client.as_ref()).await?;
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
     // Same snapshot as the page: a prune commits its deletes and its horizon together.
@@ -66,6 +67,9 @@ pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<
     let mut page = pull_in(&mut tx, &scope, req.cursor, req.limit).await?;
     if req.count_remaining {
         page.remaining = Some(changes::count_after(&mut tx, &scope, page.cursor.0).await?);
+    }
+    if req.protocol < 2 {
+        for_protocol_1(&mut page);
     }
     tx.commit().await?;
     Ok(page)
@@ -105,6 +109,16 @@ pub async fn pull_in(
     changes.extend(conflicts::changes_between(conn, scope, cursor.0, next.0).await?);
     changes.sort_by_key(|c| c.version());
     Ok(PullResponse { changes, cursor: next, has_more, remaining: None })
+}
+
+/// A protocol-1 device knows neither territories nor conflicts: it gets the rest.
+fn for_protocol_1(page: &mut PullResponse) {
+    page.changes.retain(|c| !matches!(c, tandem_sync::Change::Conflict { .. }));
+    for c in &mut page.changes {
+        if let tandem_sync::Change::Account { data: Some(a), .. } = c {
+            a.territory = None;
+        }
+    }
 }
 
 /// What one prune removed.

@@ -14,9 +14,23 @@ use tandem_core::{Account, AccountId, AccountPatch, Contact, ContactId, ContactP
 use uuid::Uuid;
 
 /// The protocol this build speaks. The server serves this one and the one before.
-pub const PROTOCOL_VERSION: u32 = 1;
+///
+/// - 1: accounts and contacts.
+/// - 2: territories on accounts, field conflicts (`Change::Conflict`, `conflict.resolve`), pull
+///   totals. A protocol-1 device receives neither territories nor conflicts.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The oldest protocol a server of this build still serves.
 pub const OLDEST_SUPPORTED_PROTOCOL: u32 = 1;
+
+/// What a device runs, sent with every push and pull.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientInfo {
+    /// The app's version (e.g. "0.1.0").
+    pub app: String,
+    /// The replica's schema version (its number of applied migrations).
+    pub schema: u32,
+}
 
 pub mod paths {
     pub const HEALTH: &str = "/health";
@@ -220,6 +234,8 @@ pub struct LoginResponse {
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub protocol: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientInfo>,
     pub device_id: DeviceId,
     pub mutations: Vec<Mutation>,
 }
@@ -255,6 +271,8 @@ pub enum Outcome {
 #[serde(deny_unknown_fields)]
 pub struct PullRequest {
     pub protocol: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientInfo>,
     pub device_id: DeviceId,
     /// Changes with a version above this are returned; 0 on first sync.
     pub cursor: Version,

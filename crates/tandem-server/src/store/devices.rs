@@ -58,3 +58,28 @@ pub async fn is_revoked(conn: &mut PgConnection, device: DeviceId) -> Result<boo
         .await?
         .unwrap_or(false))
 }
+
+/// Records what the device runs, writing only when it changed.
+pub async fn record_client(
+    conn: &mut PgConnection,
+    device: DeviceId,
+    protocol: u32,
+    client: Option<&tandem_sync::ClientInfo>,
+) -> Result<(), StoreError> {
+    let (app, schema) = match client {
+        Some(c) => (Some(c.app.as_str()), i32::try_from(c.schema).ok()),
+        None => (None, None),
+    };
+    sqlx::query(
+        "UPDATE devices SET protocol = $2, app_version = COALESCE($3, app_version), schema_version = COALESCE($4, schema_version) \
+         WHERE id = $1 AND (protocol IS DISTINCT FROM $2 OR ($3::text IS NOT NULL AND app_version IS DISTINCT FROM $3) \
+                            OR ($4::int IS NOT NULL AND schema_version IS DISTINCT FROM $4))",
+    )
+    .bind(device.0)
+    .bind(i32::try_from(protocol).unwrap_or(i32::MAX))
+    .bind(app)
+    .bind(schema)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
