@@ -4,6 +4,7 @@
 #   make test    every test: lint, UI unit tests, Rust unit tests, PostgreSQL server tests,
 #                end-to-end sync with two devices, and the desktop app driven over WebDriver
 #   make server  run tandem-server against $DATABASE_URL on 127.0.0.1:8080
+#   make bench   the benchmark suite in release mode (SCALE=0.1 for a tenth of the data)
 
 SHELL := /bin/bash
 # One feature set everywhere, so Tauri is compiled once: the app embeds ui/dist.
@@ -11,7 +12,7 @@ FEATURES := --features tandem-app/custom-protocol
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test deps deps-test ui ui-deps tauri-cli build lint fmt test-rust test-ui server clean
+.PHONY: run test deps deps-test ui ui-deps tauri-cli build lint fmt test-rust test-ui server bench clean
 
 run: deps ui
 	$(CARGO) run -p tandem-app $(FEATURES)
@@ -60,6 +61,13 @@ test: deps-test ui lint test-ui test-rust
 
 server:
 	$(CARGO) run -p tandem-server -- serve --listen 127.0.0.1:8080
+
+# The benchmark suite: 1 = 100,000 accounts (~300,000 rows). Prints a table and writes
+# target/bench/results.json; goals are shown, not asserted. See BENCHMARKS.md.
+SCALE ?= 1
+bench:
+	$(CARGO) build --release -p tandem-server -p tandem-bench
+	TANDEM_SERVER_BIN=target/release/tandem-server scripts/with-keyring.sh target/release/tandem-bench --scale $(SCALE)
 
 clean:
 	$(CARGO) clean
