@@ -4,9 +4,9 @@
 //! caller decides whether to sync (the version is above the cursor) and reconnects when the
 //! stream ends. The events carry no data, so the pull that follows is the normal, scoped one.
 
-use crate::credentials;
 use crate::error::{ReplicaError, Result};
 use crate::replica::{Mode, Replica};
+use crate::sync::without_url;
 use std::time::Duration;
 use tandem_sync::{paths, ErrorBody, LiveEvent, Version, LIVE_EVENT_NAME};
 
@@ -26,10 +26,8 @@ impl Replica {
         if self.mode() != Mode::Server {
             return Err(ReplicaError::NotSignedIn);
         }
-        let url = self.meta("server_url").await?.ok_or(ReplicaError::NotSignedIn)?;
-        let device = self.device_id().await?.ok_or(ReplicaError::NotSignedIn)?;
-        let token = credentials::load(device)?.ok_or(ReplicaError::NotSignedIn)?;
-        let offline = |e: reqwest::Error| ReplicaError::Offline { url: url.clone(), reason: describe(&e) };
+        let (url, _device, token) = self.server_session().await?;
+        let offline = |e: reqwest::Error| ReplicaError::Offline { url: url.clone(), reason: without_url(&e) };
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(READ_TIMEOUT)
@@ -71,20 +69,6 @@ impl Replica {
 
 fn bad_stream(message: String) -> ReplicaError {
     ReplicaError::Server { status: 200, code: "bad_event_stream".into(), message }
-}
-
-/// The error and its causes, without the URL (which the caller already names).
-fn describe(e: &reqwest::Error) -> String {
-    let mut s = e.to_string();
-    if let Some(u) = e.url() {
-        s = s.replace(&format!(" for url ({u})"), "");
-    }
-    let mut src = std::error::Error::source(e);
-    while let Some(inner) = src {
-        s = format!("{s}: {inner}");
-        src = inner.source();
-    }
-    s
 }
 
 /// One dispatched Server-Sent Event.

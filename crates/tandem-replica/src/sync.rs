@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 use std::time::Duration;
 use tandem_sync::{
-    paths, AuditPage, AuditRequest, ClientInfo, ErrorBody, Mutation, Op, Outcome, PullRequest, PullResponse,
+    paths, AuditPage, AuditRequest, ClientInfo, DeviceId, ErrorBody, Mutation, Op, Outcome, PullRequest, PullResponse,
     PushRequest, PushResponse, Secret, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
 };
 
@@ -83,7 +83,8 @@ pub(crate) async fn post_json<Req: Serialize, Resp: DeserializeOwned>(
     Err(ReplicaError::Server { status: status.as_u16(), code, message }.classify())
 }
 
-fn without_url(e: &reqwest::Error) -> String {
+/// The error and its causes, without the URL (which the caller already names).
+pub(crate) fn without_url(e: &reqwest::Error) -> String {
     let mut s = e.to_string();
     if let Some(u) = e.url() {
         s = s.replace(&format!(" for url ({u})"), "");
@@ -97,6 +98,14 @@ fn without_url(e: &reqwest::Error) -> String {
 }
 
 impl Replica {
+    /// The server URL, this device's id and its token from the keyring; `NotSignedIn` without them.
+    pub(crate) async fn server_session(&self) -> Result<(String, DeviceId, Secret)> {
+        let url = self.meta("server_url").await?.ok_or(ReplicaError::NotSignedIn)?;
+        let device = self.device_id().await?.ok_or(ReplicaError::NotSignedIn)?;
+        let token = credentials::load(device)?.ok_or(ReplicaError::NotSignedIn)?;
+        Ok((url, device, token))
+    }
+
     /// Pushes every pending mutation, then pulls until up to date. Records the time of the
     /// last good sync, or the error, for the sync indicator.
     pub async fn sync(&self, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<SyncReport> {
@@ -116,9 +125,7 @@ impl Replica {
         if self.mode() != Mode::Server {
             return Err(ReplicaError::NotSignedIn);
         }
-        let url = self.meta("server_url").await?.ok_or(ReplicaError::NotSignedIn)?;
-        let device = self.device_id().await?.ok_or(ReplicaError::NotSignedIn)?;
-        let token = credentials::load(device)?.ok_or(ReplicaError::NotSignedIn)?;
+        let (url, device, token) = self.server_session().await?;
         let http = http_client()?;
         let mut report = SyncReport::default();
 
@@ -197,9 +204,7 @@ impl Replica {
                     .map_err(|_| ReplicaError::BadInput(format!("record: {r:?} is not an id")))
             })
             .transpose()?;
-        let url = self.meta("server_url").await?.ok_or(ReplicaError::NotSignedIn)?;
-        let device = self.device_id().await?.ok_or(ReplicaError::NotSignedIn)?;
-        let token = credentials::load(device)?.ok_or(ReplicaError::NotSignedIn)?;
+        let (url, _device, token) = self.server_session().await?;
         post_json(&http_client()?, &url, paths::AUDIT, Some(&token), &AuditRequest { before, limit, record }).await
     }
 
