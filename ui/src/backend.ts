@@ -12,6 +12,8 @@ export interface AccountRow {
   email: string | null;
   phone: string | null;
   city: string | null;
+  /** Sales territory (e.g. `north`); null when none is set. */
+  territory: string | null;
   contactCount: number;
   /** Has local changes not yet accepted by the server. */
   pending: boolean;
@@ -60,6 +62,7 @@ export interface AccountInput {
   email?: string | null;
   phone?: string | null;
   city?: string | null;
+  territory?: string | null;
 }
 
 export interface ContactInput {
@@ -72,6 +75,7 @@ export interface Rejected {
   seq: number;
   /** Human description of the change the server refused. */
   mutation: string;
+  /** E.g. `validation`, `not_found`, `deleted`, `forbidden` (outside the user's territories). */
   code: string;
   reason: string;
   at: string;

@@ -108,6 +108,10 @@ export function AccountDetail({ id, version, onEdit, onDeleted, onChanged }: Acc
         <dd>
           <Value value={account.city} />
         </dd>
+        <dt>Territory</dt>
+        <dd>
+          <Value value={account.territory} />
+        </dd>
       </dl>
       <Contacts key={account.id} accountId={account.id} contacts={contacts} onChanged={onChanged} />
     </article>

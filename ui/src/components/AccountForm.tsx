@@ -19,6 +19,7 @@ const LABEL: Record<AccountField, string> = {
   email: 'E-mail',
   phone: 'Phone',
   city: 'City',
+  territory: 'Territory',
 };
 
 const INPUT_TYPE: Partial<Record<AccountField, string>> = { email: 'email', phone: 'tel' };

@@ -40,7 +40,14 @@ function AccountListRow({ row, selected, onSelect }: { row: AccountRow; selected
         {row.pending && <span className="pending-dot" title="Not yet synced" aria-label="Not yet synced" />}
       </div>
       <div className="account-row-line muted">
-        <span className="account-city">{row.city ?? '—'}</span>
+        <span className="account-place">
+          <span className="account-city">{row.city ?? '—'}</span>
+          {row.territory !== null && row.territory !== '' && (
+            <span className="account-territory" title={`Territory: ${row.territory}`}>
+              {row.territory}
+            </span>
+          )}
+        </span>
         <span className="account-contacts">
           {row.contactCount} {row.contactCount === 1 ? 'contact' : 'contacts'}
         </span>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCOUNT_FIELDS } from './form';
 import { splitErrors, toAppError } from './errors';
 
 describe('toAppError', () => {
@@ -43,5 +44,13 @@ describe('splitErrors', () => {
       fields,
     );
     expect(split).toEqual({ byField: { name: 'Required' }, general: 'Unknown owner' });
+  });
+
+  it('places a territory error under the account form’s territory field', () => {
+    const split = splitErrors(
+      { code: 'validation', message: 'Invalid', fields: [{ field: 'territory', message: 'Unknown territory' }] },
+      ACCOUNT_FIELDS,
+    );
+    expect(split).toEqual({ byField: { territory: 'Unknown territory' }, general: null });
   });
 });

@@ -9,6 +9,7 @@ const row: AccountRow = {
   email: null,
   phone: '+49 30 1234',
   city: 'Berlin',
+  territory: 'north',
   contactCount: 2,
   pending: false,
   updatedAt: '2026-11-23T12:00:00Z',
@@ -43,6 +44,33 @@ describe('accountPatch', () => {
   });
 });
 
+describe('accountPatch: territory', () => {
+  it('sends a changed territory, and only it', () => {
+    const values = accountFormValues(row);
+    expect(values.territory).toBe('north');
+    expect(accountPatch(values, { ...values, territory: 'south' })).toEqual({ territory: 'south' });
+  });
+
+  it('omits an unchanged territory when other fields change', () => {
+    const values = accountFormValues(row);
+    const patch = accountPatch(values, { ...values, city: 'Hamburg' });
+    expect(patch).toEqual({ city: 'Hamburg' });
+    expect('territory' in patch).toBe(false);
+  });
+
+  it("sends '' for a cleared territory", () => {
+    const values = accountFormValues(row);
+    expect(accountPatch(values, { ...values, territory: '' })).toEqual({ territory: '' });
+  });
+
+  it('sets a territory on an account that had none', () => {
+    const values = accountFormValues({ ...row, territory: null });
+    expect(values.territory).toBe('');
+    expect(accountPatch(values, { ...values, territory: 'west' })).toEqual({ territory: 'west' });
+    expect(isEmptyPatch(accountPatch(values, { ...values }))).toBe(true);
+  });
+});
+
 describe('contactPatch', () => {
   it('sends only changed contact fields', () => {
     const before = { name: 'Ada', email: 'ada@acme.test', phone: '' };
@@ -53,7 +81,12 @@ describe('contactPatch', () => {
 describe('accountCreateInput', () => {
   it('sends every field on create, blanks included', () => {
     const values = { ...accountFormValues(null), name: 'New Co' };
-    expect(accountCreateInput(values)).toEqual({ name: 'New Co', vatId: '', email: '', phone: '', city: '' });
+    expect(accountCreateInput(values)).toEqual({ name: 'New Co', vatId: '', email: '', phone: '', city: '', territory: '' });
+  });
+
+  it('sends the territory on create', () => {
+    const values = { ...accountFormValues(null), name: 'New Co', territory: 'north' };
+    expect(accountCreateInput(values).territory).toBe('north');
   });
 });
 
@@ -61,5 +94,6 @@ describe('fieldSlug', () => {
   it('maps camelCase input keys to the ids the forms use', () => {
     expect(fieldSlug('vatId')).toBe('vat-id');
     expect(fieldSlug('name')).toBe('name');
+    expect(fieldSlug('territory')).toBe('territory');
   });
 });

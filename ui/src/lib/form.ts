@@ -1,6 +1,6 @@
 import type { AccountInput, AccountRow, Contact, ContactInput } from '../backend';
 
-export const ACCOUNT_FIELDS = ['name', 'vatId', 'email', 'phone', 'city'] as const;
+export const ACCOUNT_FIELDS = ['name', 'vatId', 'email', 'phone', 'city', 'territory'] as const;
 export type AccountField = (typeof ACCOUNT_FIELDS)[number];
 export type AccountFormValues = Record<AccountField, string>;
 
@@ -15,6 +15,7 @@ export function accountFormValues(account: AccountRow | null): AccountFormValues
     email: account?.email ?? '',
     phone: account?.phone ?? '',
     city: account?.city ?? '',
+    territory: account?.territory ?? '',
   };
 }
 
