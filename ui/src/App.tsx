@@ -4,25 +4,35 @@ import { useBackend } from './BackendContext';
 import { AccountDetail } from './components/AccountDetail';
 import { AccountForm } from './components/AccountForm';
 import { AccountList } from './components/AccountList';
+import { AuditLog } from './components/AuditLog';
+import { ConflictsPanel } from './components/ConflictsPanel';
 import { RejectedPanel } from './components/RejectedPanel';
 import { SignInDialog } from './components/SignInDialog';
 import { TopBar } from './components/TopBar';
 import { useSubscription } from './hooks/useSubscription';
 import { useSyncStatus } from './hooks/useSyncStatus';
+import { errorBanner } from './lib/banners';
 import { toAppError } from './lib/errors';
 
 /** What the right-hand pane shows. */
 type Pane = { kind: 'empty' } | { kind: 'view'; id: string } | { kind: 'create' } | { kind: 'edit'; account: AccountRow };
 
-type Dialog = 'none' | 'sign-in' | 'rejected';
+type Dialog =
+  | { kind: 'none' }
+  | { kind: 'sign-in' }
+  | { kind: 'rejected' }
+  | { kind: 'conflicts' }
+  | { kind: 'audit'; recordId: string | null; recordName?: string };
 
 export function App() {
   const backend = useBackend();
   const sync = useSyncStatus();
   const [pane, setPane] = useState<Pane>({ kind: 'empty' });
-  const [dialog, setDialog] = useState<Dialog>('none');
+  const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
   const [syncBusy, setSyncBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  // Code of the last failed command, for guidance such as "sign in again".
+  const [errorCode, setErrorCode] = useState<string | null>(null);
   // Bumped whenever data may have changed (here or underneath); the list and detail re-read.
   const [version, setVersion] = useState(0);
   const dataChanged = useCallback(() => {
@@ -32,18 +42,24 @@ export function App() {
 
   const selectedId = pane.kind === 'view' ? pane.id : pane.kind === 'edit' ? pane.account.id : null;
   const status = sync.status;
+  const banner = errorBanner(status, errorCode);
+  // A notice the banner already explains is not repeated.
+  const shownNotice = banner !== null && errorCode === banner.kind ? null : notice;
 
   const closeDialog = useCallback(() => {
-    setDialog('none');
+    setDialog({ kind: 'none' });
   }, []);
 
   const fail = (err: unknown) => {
-    setNotice(toAppError(err).message);
+    const appError = toAppError(err);
+    setErrorCode(appError.code);
+    setNotice(appError.message);
   };
 
   const syncNow = () => {
     setSyncBusy(true);
     setNotice(null);
+    setErrorCode(null);
     backend
       .syncNow()
       .then(sync.set, fail)
@@ -54,6 +70,7 @@ export function App() {
 
   const signOut = () => {
     setNotice(null);
+    setErrorCode(null);
     backend.signOut().then((s) => {
       sync.set(s);
       dataChanged();
@@ -72,10 +89,16 @@ export function App() {
         syncBusy={syncBusy}
         onSyncNow={syncNow}
         onShowRejected={() => {
-          setDialog('rejected');
+          setDialog({ kind: 'rejected' });
+        }}
+        onShowConflicts={() => {
+          setDialog({ kind: 'conflicts' });
+        }}
+        onOpenAudit={() => {
+          setDialog({ kind: 'audit', recordId: null });
         }}
         onOpenSignIn={() => {
-          setDialog('sign-in');
+          setDialog({ kind: 'sign-in' });
         }}
         onSignOut={signOut}
       />
@@ -84,16 +107,44 @@ export function App() {
           Local workspace with demo data — sign in to sync with your company
         </div>
       )}
-      {(notice ?? sync.error?.message ?? null) !== null && (
+      {banner?.kind === 'upgrade_required' && (
+        <div id="upgrade-banner" className="banner banner--error" role="alert">
+          <span>{banner.message}</span>
+        </div>
+      )}
+      {banner?.kind === 'session_expired' && (
+        <div id="session-banner" className="banner banner--warn" role="alert">
+          <span>{banner.message}</span>
+          <button
+            id="session-signin"
+            type="button"
+            className="button button--primary button--small"
+            onClick={() => {
+              setDialog({ kind: 'sign-in' });
+            }}
+          >
+            Sign in again
+          </button>
+        </div>
+      )}
+      {banner?.kind === 'revoked' && (
+        <div id="revoked-banner" className="banner banner--error" role="alert">
+          <span>
+            <strong>Your company data was removed from this device.</strong> {banner.message}
+          </span>
+        </div>
+      )}
+      {(shownNotice ?? sync.error?.message ?? null) !== null && (
         <div className="banner banner--error" role="alert">
-          <span>{notice ?? sync.error?.message}</span>
-          {notice !== null && (
+          <span>{shownNotice ?? sync.error?.message}</span>
+          {shownNotice !== null && (
             <button
               type="button"
               className="icon-button"
               aria-label="Dismiss"
               onClick={() => {
                 setNotice(null);
+                setErrorCode(null);
               }}
             >
               ×
@@ -139,6 +190,17 @@ export function App() {
                 dataChanged();
               }}
               onChanged={dataChanged}
+              conflicts={status?.conflicts}
+              onShowConflicts={() => {
+                setDialog({ kind: 'conflicts' });
+              }}
+              onShowHistory={
+                status?.mode === 'server'
+                  ? (account) => {
+                      setDialog({ kind: 'audit', recordId: account.id, recordName: account.name });
+                    }
+                  : undefined
+              }
             />
           )}
           {pane.kind === 'create' && (
@@ -163,19 +225,32 @@ export function App() {
           )}
         </section>
       </main>
-      {dialog === 'sign-in' && (
+      {dialog.kind === 'sign-in' && (
         <SignInDialog
           initialUrl={status?.serverUrl ?? ''}
           initialUser={status?.user ?? ''}
           onClose={closeDialog}
           onSignedIn={(s) => {
             sync.set(s);
+            setErrorCode(null);
+            setNotice(null);
             closeDialog();
             dataChanged();
           }}
         />
       )}
-      {dialog === 'rejected' && status !== null && <RejectedPanel rejected={status.rejected} onClose={closeDialog} />}
+      {dialog.kind === 'rejected' && status !== null && <RejectedPanel rejected={status.rejected} onClose={closeDialog} />}
+      {dialog.kind === 'conflicts' && status !== null && (
+        <ConflictsPanel conflicts={status.conflicts} onResolved={sync.set} onClose={closeDialog} />
+      )}
+      {dialog.kind === 'audit' && (
+        <AuditLog
+          key={dialog.recordId ?? 'all'}
+          recordId={dialog.recordId}
+          recordName={dialog.recordName}
+          onClose={closeDialog}
+        />
+      )}
     </div>
   );
 }

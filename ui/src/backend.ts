@@ -81,6 +81,53 @@ export interface Rejected {
   at: string;
 }
 
+/** Core fields a conflict can be about. */
+export type ConflictField = 'name' | 'vat_id' | 'email' | 'phone' | 'city' | 'territory';
+
+/** Two edits of one field met; the later one won and the value it replaced is kept here. */
+export interface Conflict {
+  id: string;
+  entity: 'account' | 'contact';
+  recordId: string;
+  accountId: string;
+  recordName: string;
+  /** Core field name (snake_case), e.g. `vat_id`. */
+  field: string;
+  /** The value that won, now current. */
+  kept: string | null;
+  /** The value it replaced. */
+  overwritten: string | null;
+  keptBy: string;
+  overwrittenBy: string | null;
+  at: string;
+  resolvedBy: string | null;
+  resolution: 'current' | 'overwritten' | null;
+}
+
+export type ConflictKeep = 'current' | 'overwritten';
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  user: string;
+  device: string;
+  seq: number;
+  /** E.g. `account.update`. */
+  mutation: string;
+  entity: string;
+  recordId: string;
+  version: number;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export interface AuditPage {
+  /** Newest first. */
+  entries: AuditEntry[];
+  /** Pass as `before` for the next (older) page; null when there are no more. */
+  next: number | null;
+}
+
 export interface SyncProgress {
   done: number;
   total: number | null;
@@ -97,6 +144,8 @@ export interface SyncStatus {
   lastError: string | null;
   rejected: Rejected[];
   progress: SyncProgress | null;
+  /** Field conflicts (unresolved ones have `resolution === null`). */
+  conflicts: Conflict[];
 }
 
 export interface AppInfo {
@@ -133,6 +182,10 @@ export interface Backend {
   signIn(serverUrl: string, user: string, password: string): Promise<SyncStatus>;
   signOut(): Promise<SyncStatus>;
   appInfo(): Promise<AppInfo>;
+  /** `'current'` keeps the winning value; `'overwritten'` puts the overwritten value back. */
+  resolveConflict(id: string, keep: ConflictKeep): Promise<SyncStatus>;
+  /** Admins only (else `forbidden`); online only. Keyset paged: pass `next` as `before`. */
+  auditPage(before: number | null, limit: number, recordId: string | null): Promise<AuditPage>;
   /** `tandem://sync-status`: the sync state changed. */
   onSyncStatus: (handler: (status: SyncStatus) => void) => Promise<Unsubscribe>;
   /** `tandem://data-changed`: data changed underneath (e.g. after a pull). */
@@ -166,6 +219,8 @@ export const tauriBackend: Backend = {
   signIn: (serverUrl, user, password) => call('sign_in', { serverUrl, user, password }),
   signOut: () => call('sign_out'),
   appInfo: () => call('app_info'),
+  resolveConflict: (id, keep) => call('resolve_conflict', { id, keep }),
+  auditPage: (before, limit, recordId) => call('audit_page', { before, limit, recordId }),
   onSyncStatus: (handler) =>
     listen<SyncStatus>(SYNC_STATUS_EVENT, (event) => {
       handler(event.payload);

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import type { AccountRow } from '../backend';
+import type { AccountRow, Conflict } from '../backend';
 import { useBackend } from '../BackendContext';
 import { useAccountDetail } from '../hooks/useAccountDetail';
 import { useNow } from '../hooks/useNow';
+import { conflictsOfAccount } from '../lib/conflicts';
 import { toAppError } from '../lib/errors';
 import { absoluteTime, relativeTime } from '../lib/time';
 import { ConfirmDelete } from './ConfirmDelete';
@@ -16,6 +17,11 @@ interface AccountDetailProps {
   onDeleted: () => void;
   /** Something of this account changed here (e.g. a contact). */
   onChanged: () => void;
+  /** All conflicts of the sync status; the ones of this account raise a notice. */
+  conflicts?: Conflict[];
+  onShowConflicts?: () => void;
+  /** Opens the audit log filtered to this account; omitted when not signed in. */
+  onShowHistory?: (account: AccountRow) => void;
 }
 
 function Value({ value, href }: { value: string | null; href?: string }) {
@@ -25,7 +31,16 @@ function Value({ value, href }: { value: string | null; href?: string }) {
   return href === undefined ? <>{value}</> : <a href={href}>{value}</a>;
 }
 
-export function AccountDetail({ id, version, onEdit, onDeleted, onChanged }: AccountDetailProps) {
+export function AccountDetail({
+  id,
+  version,
+  onEdit,
+  onDeleted,
+  onChanged,
+  conflicts,
+  onShowConflicts,
+  onShowHistory,
+}: AccountDetailProps) {
   const backend = useBackend();
   const now = useNow();
   const { detail, error } = useAccountDetail(id, version);
@@ -43,6 +58,10 @@ export function AccountDetail({ id, version, onEdit, onDeleted, onChanged }: Acc
     return <div className="detail-empty muted">Loading…</div>;
   }
   const { account, contacts } = detail;
+  const contactIds = new Set(contacts.map((c) => c.id));
+  const ownConflicts = conflictsOfAccount(conflicts, account.id).concat(
+    (conflicts ?? []).filter((c) => c.resolution === null && c.accountId !== account.id && contactIds.has(c.recordId)),
+  );
 
   const remove = () => {
     setDeleting(true);
@@ -66,6 +85,18 @@ export function AccountDetail({ id, version, onEdit, onDeleted, onChanged }: Acc
           </p>
         </div>
         <div className="detail-actions">
+          {onShowHistory !== undefined && (
+            <button
+              id="account-history"
+              type="button"
+              className="button"
+              onClick={() => {
+                onShowHistory(account);
+              }}
+            >
+              History
+            </button>
+          )}
           <button
             id="edit-account"
             type="button"
@@ -86,6 +117,18 @@ export function AccountDetail({ id, version, onEdit, onDeleted, onChanged }: Acc
           />
         </div>
       </header>
+      {ownConflicts.length > 0 && (
+        <div id="account-conflict-notice" className="notice notice--warn" role="status">
+          {ownConflicts.length === 1
+            ? 'A change to this account was overwritten by a later one.'
+            : `${ownConflicts.length} changes to this account were overwritten by later ones.`}{' '}
+          {onShowConflicts !== undefined && (
+            <button type="button" className="link-button" onClick={onShowConflicts}>
+              Review conflicts
+            </button>
+          )}
+        </div>
+      )}
       {deleteError !== null && (
         <p className="form-error" role="alert">
           {deleteError}

@@ -1,4 +1,5 @@
 import type { SyncStatus } from '../backend';
+import { conflictCount } from '../lib/conflicts';
 import { isSignedIn } from '../lib/sync';
 import { SyncIndicator } from './SyncIndicator';
 
@@ -7,11 +8,14 @@ interface TopBarProps {
   syncBusy: boolean;
   onSyncNow: () => void;
   onShowRejected: () => void;
+  onShowConflicts: () => void;
+  onOpenAudit: () => void;
   onOpenSignIn: () => void;
   onSignOut: () => void;
 }
 
-export function TopBar({ status, syncBusy, onSyncNow, onShowRejected, onOpenSignIn, onSignOut }: TopBarProps) {
+export function TopBar({ status, syncBusy, onSyncNow, onShowRejected, onShowConflicts, onOpenAudit, onOpenSignIn, onSignOut }: TopBarProps) {
+  const conflicts = status === null ? 0 : conflictCount(status.conflicts);
   return (
     <header className="topbar">
       <div className="brand">
@@ -21,6 +25,16 @@ export function TopBar({ status, syncBusy, onSyncNow, onShowRejected, onOpenSign
       <div className="topbar-right">
         {status !== null && (
           <SyncIndicator status={status} busy={syncBusy} onSyncNow={onSyncNow} onShowRejected={onShowRejected} />
+        )}
+        {conflicts > 0 && (
+          <button id="conflicts" type="button" className="button button--warn button--small" onClick={onShowConflicts}>
+            Conflicts ({conflicts})
+          </button>
+        )}
+        {status?.mode === 'server' && (
+          <button id="open-audit" type="button" className="button button--small" onClick={onOpenAudit}>
+            Audit log
+          </button>
         )}
         {status !== null && isSignedIn(status) ? (
           <span className="account-chip">

@@ -12,6 +12,7 @@ const base: SyncStatus = {
   lastSyncAt: null,
   lastError: null,
   rejected: [],
+  conflicts: [],
   progress: null,
 };
 
