@@ -23,7 +23,7 @@ export function fieldLabel(field: string): string {
 
 /** Conflicts nobody has resolved yet, newest first. */
 export function unresolvedConflicts(conflicts: readonly Conflict[] | null | undefined): Conflict[] {
-  return (conflicts ?? []).filter((c) => c.resolution === null).sort((a, b) => b.at.localeCompare(a.at));
+  return (conflicts ?? []).filter((c) => c.resolution === null).sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 }
 
 export function conflictCount(conflicts: readonly Conflict[] | null | undefined): number {
