@@ -142,6 +142,8 @@ export interface SyncStatus {
   pending: number;
   lastSyncAt: string | null;
   lastError: string | null;
+  /** The stable code of `lastError` (offline, session_expired, revoked, upgrade_required, ...). */
+  lastErrorCode?: string | null;
   rejected: Rejected[];
   progress: SyncProgress | null;
   /** Field conflicts (unresolved ones have `resolution === null`). */

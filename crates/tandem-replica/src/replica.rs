@@ -66,6 +66,8 @@ pub struct Status {
     pub pending: i64,
     pub last_sync_at: Option<String>,
     pub last_error: Option<String>,
+    /// The stable code of `last_error` (e.g. `offline`, `session_expired`, `revoked`).
+    pub last_error_code: Option<String>,
     pub cursor: i64,
     pub rejected: Vec<Rejected>,
     /// Field conflicts to resolve (the later edit won; the overwritten value is kept).
@@ -239,6 +241,7 @@ impl Replica {
             pending,
             last_sync_at: meta_get(&mut conn, "last_sync_at").await?,
             last_error: meta_get(&mut conn, "last_error").await?,
+            last_error_code: meta_get(&mut conn, "last_error_code").await?,
             cursor: meta_get(&mut conn, "cursor").await?.and_then(|s| s.parse().ok()).unwrap_or(0),
             rejected,
             conflicts: self.conflicts().await?,

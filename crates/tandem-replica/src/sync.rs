@@ -115,8 +115,12 @@ impl Replica {
             Ok(_) => {
                 meta_set(&mut conn, "last_sync_at", &Utc::now().to_rfc3339()).await?;
                 meta_clear(&mut conn, "last_error").await?;
+                meta_clear(&mut conn, "last_error_code").await?;
             }
-            Err(e) => meta_set(&mut conn, "last_error", &e.to_string()).await?,
+            Err(e) => {
+                meta_set(&mut conn, "last_error", &e.to_string()).await?;
+                meta_set(&mut conn, "last_error_code", &e.code()).await?;
+            }
         }
         result
     }

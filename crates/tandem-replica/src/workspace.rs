@@ -129,6 +129,7 @@ impl Workspace {
         tracing::warn!("this device was revoked: its replica was erased");
         let local = Replica::open(&self.local_path(), Mode::Local).await?;
         local.set_meta("last_error", &ReplicaError::Revoked.to_string()).await?;
+        local.set_meta("last_error_code", &ReplicaError::Revoked.code()).await?;
         Ok(local)
     }
 

@@ -26,6 +26,11 @@ export function bannerForCode(code: string | null | undefined, message?: string 
   }
 }
 
+/** The banner kind of a status error code, when it is one. */
+function knownKind(code: string | null | undefined): ErrorBannerKind | null {
+  return code === 'upgrade_required' || code === 'session_expired' || code === 'revoked' ? code : null;
+}
+
 /** The error code a `lastError` text stands for (the backend reports it as text). */
 export function codeOfLastError(lastError: string | null): ErrorBannerKind | null {
   if (lastError === null) {
@@ -57,7 +62,7 @@ export function errorBanner(status: SyncStatus | null, errorCode?: string | null
   if (status === null) {
     return null;
   }
-  const kind = codeOfLastError(status.lastError);
+  const kind = knownKind(status.lastErrorCode) ?? codeOfLastError(status.lastError);
   if (kind === null || (kind === 'revoked' && status.mode !== 'local')) {
     return null;
   }
