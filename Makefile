@@ -5,6 +5,7 @@
 #                end-to-end sync with two devices, and the desktop app driven over WebDriver
 #   make server  run tandem-server against $DATABASE_URL on 127.0.0.1:8080
 #   make bench   the benchmark suite in release mode (SCALE=0.1 for a tenth of the data)
+#   make soak    the sync simulation over many seeds (SEEDS=N, default 100); names a failing seed
 
 SHELL := /bin/bash
 # One feature set everywhere, so Tauri is compiled once: the app embeds ui/dist.
@@ -12,7 +13,7 @@ FEATURES := --features tandem-app/custom-protocol
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test deps deps-test ui ui-deps tauri-cli build lint fmt test-rust test-ui server bench clean
+.PHONY: run test deps deps-test ui ui-deps tauri-cli build lint fmt test-rust test-ui server bench soak clean
 
 run: deps ui
 	$(CARGO) run -p tandem-app $(FEATURES)
@@ -68,6 +69,12 @@ SCALE ?= 1
 bench:
 	$(CARGO) build --release -p tandem-server -p tandem-bench
 	TANDEM_SERVER_BIN=target/release/tandem-server scripts/with-keyring.sh target/release/tandem-bench --scale $(SCALE)
+
+# The sync simulation (tests/tests/simulation.rs) over more seeds than `make test` runs; a
+# failure starts with "simulation seed N failed:". Rerun one seed with TANDEM_SIM_SEED=N.
+SEEDS ?= 100
+soak: build
+	TANDEM_SIM_SEEDS=$(SEEDS) xvfb-run -a scripts/with-keyring.sh $(CARGO) test --workspace $(FEATURES) --test simulation -- --nocapture
 
 clean:
 	$(CARGO) clean

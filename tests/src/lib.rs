@@ -5,6 +5,7 @@ pub mod cli;
 pub mod pg;
 pub mod proxy;
 pub mod server;
+pub mod sim;
 pub mod webdriver;
 
 pub use pg::TestDb;
