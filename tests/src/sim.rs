@@ -42,17 +42,11 @@ pub struct SimConfig {
     pub devices: usize,
     /// Scheduled steps before the final settling syncs.
     pub steps: usize,
-    /// Fail when a local write meets SQLite's "database is locked" (a known replica bug: the
-    /// end of `Replica::sync` writes its meta rows outside the replica's write lock, so a user's
-    /// write racing it fails with SQLITE_BUSY_SNAPSHOT). Off: such a write is counted as
-    /// refused (it changed nothing). `TANDEM_SIM_STRICT=1` turns it on.
-    pub strict_locks: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        let strict = std::env::var("TANDEM_SIM_STRICT").is_ok_and(|v| v.trim() == "1");
-        Self { devices: 3, steps: 140, strict_locks: strict }
+        Self { devices: 3, steps: 140 }
     }
 }
 
@@ -75,9 +69,6 @@ pub struct SimStats {
     pub steps: usize,
     pub writes: usize,
     pub refused_locally: usize,
-    /// Writes that failed with "database is locked" while a sync finished (see
-    /// [`SimConfig::strict_locks`]).
-    pub locked_writes: usize,
     pub syncs: usize,
     pub failed_syncs: usize,
     pub faults: BTreeMap<&'static str, usize>,
@@ -94,14 +85,13 @@ impl fmt::Display for SimStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seed {}: {} steps, {} writes ({} refused locally, {} locked), {} syncs ({} failed), {} offline periods, \
+            "seed {}: {} steps, {} writes ({} refused locally), {} syncs ({} failed), {} offline periods, \
              {} server restarts, {} stale pushes replayed, faults {:?}; server: {} mutations ({} rejected), \
              {} versions; {:.1?}",
             self.seed,
             self.steps,
             self.writes,
             self.refused_locally,
-            self.locked_writes,
             self.syncs,
             self.failed_syncs,
             self.offline_periods,
@@ -603,7 +593,6 @@ impl SimDevice {
 fn settle_write(
     device: &mut SimDevice,
     stats: &mut SimStats,
-    strict_locks: bool,
     w: &Write,
     result: Result<String, ReplicaError>,
 ) -> anyhow::Result<String> {
@@ -620,10 +609,8 @@ fn settle_write(
             stats.refused_locally += 1;
             Ok(format!("{} refused locally: {e}", w.name()))
         }
-        Err(ReplicaError::Storage(e)) if !strict_locks && e.to_string().contains("database is locked") => {
-            stats.locked_writes += 1;
-            Ok(format!("{} failed, database is locked (known replica bug): {e}", w.name()))
-        }
+        // Anything else, "database is locked" included (found by this simulation and fixed
+        // with BEGIN IMMEDIATE in the replica), fails the run.
         Err(e) => Err(anyhow!("device {} could not write {w:?}: {e} ({})", device.index, e.code())),
     }
 }
@@ -818,7 +805,7 @@ impl Sim {
         let device = &mut self.devices[d];
         let w = device.plan_write(&mut v).await?;
         let result = w.run(&device.replica).await;
-        let what = settle_write(device, &mut self.stats, self.config.strict_locks, &w, result)?;
+        let what = settle_write(device, &mut self.stats, &w, result)?;
         Ok(format!("device {d} writes {what}"))
     }
 
@@ -865,7 +852,7 @@ impl Sim {
             w.run(replica).await
         });
         device.set_plan(&[]);
-        let ws = settle_write(device, &mut self.stats, self.config.strict_locks, &w, written)?;
+        let ws = settle_write(device, &mut self.stats, &w, written)?;
         let ss = settle_sync(&self.devices[d], &mut self.stats, synced)?;
         Ok(format!("device {d} writes {ws} during a sync with faults {plan:?}: {ss}"))
     }

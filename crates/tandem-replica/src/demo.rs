@@ -15,7 +15,7 @@ impl Replica {
             return Ok(false);
         }
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if meta_get(&mut tx, "demo_seeded").await?.is_some() {
             return Ok(false);
         }

@@ -95,6 +95,13 @@ impl Replica {
         Ok(Self { pool, path: path.to_owned(), mode, write: Mutex::new(()) })
     }
 
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A plain
+    /// (deferred) transaction starts as a reader and fails with SQLITE_BUSY_SNAPSHOT, which the
+    /// busy timeout does not retry, when another connection commits before its first write.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -195,7 +202,7 @@ impl Replica {
     /// the rules changes nothing and is returned to the user at once.
     pub async fn mutate(&self, op: Op) -> Result<()> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut touch = Touch::load(&mut tx).await?;
         let synced = self.mode == Mode::Server;
         ops::apply(&mut tx, &mut touch, &op, Origin::Local { pending: synced }).await??;

@@ -232,7 +232,7 @@ impl Replica {
 
     pub(crate) async fn record_results(&self, resp: &PushResponse) -> Result<(usize, usize)> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut touch = Touch::load(&mut tx).await?;
         let mut undo = Touched::default();
         let (mut applied, mut rejected) = (0, 0);
@@ -285,7 +285,7 @@ impl Replica {
     /// mutations are replayed at once so the user keeps seeing their own unsent work.
     pub(crate) async fn reset_to_empty_base(&self) -> Result<()> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for table in ["base_accounts", "base_contacts", "accounts", "contacts"] {
             // Fixed table names, nothing from outside.
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
@@ -300,7 +300,7 @@ impl Replica {
 
     pub(crate) async fn apply_page(&self, page: &PullResponse) -> Result<()> {
         let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut touch = Touch::load(&mut tx).await?;
         for change in &page.changes {
             rebase::write_change(&mut tx, &mut touch, change).await?;
