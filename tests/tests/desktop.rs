@@ -1,6 +1,8 @@
 //! The desktop app as a real window: started under Xvfb by tauri-driver (WebKitWebDriver),
 //! driven like a user — sign in, create an account — and the account must then reach a second
-//! device through the real server. Run through `make test` (it provides Xvfb and a keyring).
+//! device through the real server; when two other devices then edit its city at once, the app
+//! shows the conflict and restores the overwritten value. Run through `make test` (it provides
+//! Xvfb and a keyring).
 
 use anyhow::{bail, ensure, Context as _};
 use std::os::unix::process::CommandExt as _;
@@ -105,7 +107,11 @@ async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> 
     let driver = Driver::start(data.path())?;
     let c = connect(driver.port, &app).await?;
     let pool = db.pool().await?;
-    let result = drive(&c, &server.base_url, &pool).await;
+    let result = async {
+        drive(&c, &server.base_url, &pool).await?;
+        through_the_server(&c, &server.base_url, &pool).await
+    }
+    .await;
     let shot = c.screenshot_png().await.ok();
     let _ = c.close().await;
     if let (Err(_), Some(png)) = (&result, shot) {
@@ -114,18 +120,46 @@ async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> 
         eprintln!("desktop test: screenshot of the failure at {}", path.display());
     }
     result?;
+    drop(driver);
+    Ok(())
+}
 
-    // A second device, through the server only.
+/// The account reaches a second device; two devices then edit its city at once, and the app
+/// shows the conflict and restores the overwritten value.
+async fn through_the_server(c: &Session, server_url: &str, pool: &sqlx::PgPool) -> anyhow::Result<()> {
     let other = CliDevice::new()?;
-    other.login(&server.base_url, "carla", "carla-password-3")?;
+    other.login(server_url, "carla", "carla-password-3")?;
     other.ok(&["sync"])?;
     let list = other.json(&["account", "list", "--json"])?;
     let names: Vec<&str> = list.as_array().into_iter().flatten().filter_map(|a| a["name"].as_str()).collect();
     ensure!(names == ["Desktop Created GmbH"], "the account made in the app reached the other device: {names:?}");
     let a = &list[0];
     ensure!(a["city"] == "Dresden" && a["email"] == "einkauf@desktop-created.example", "with its fields: {a}");
-    drop(driver);
-    Ok(())
+    let id = a["id"].as_str().context("id")?.to_owned();
+
+    let third = CliDevice::new()?;
+    third.login(server_url, "carla", "carla-password-3")?;
+    third.ok(&["sync"])?;
+    other.ok(&["account", "update", &id, "--city", "Leipzig"])?;
+    third.ok(&["account", "update", &id, "--city", "Meißen"])?;
+    other.ok(&["sync"])?;
+    third.ok(&["sync"])?; // arrives later: Meißen wins, Leipzig is kept as overwritten
+
+    find(c, "#sync-now").await?.click().await?;
+    find(c, "#conflicts").await?.click().await?;
+    let row = find(c, "[data-testid=conflict-row]").await?;
+    let text = row.property("textContent").await?.unwrap_or_default();
+    ensure!(
+        text.contains("Meißen") && text.contains("Leipzig"),
+        "the app shows what won and what was overwritten: {text}"
+    );
+    find(c, "[data-testid=restore-overwritten]").await?.click().await?;
+    eventually("the restored city reaches the server", 30, || async {
+        let city: Option<String> =
+            sqlx::query_scalar("SELECT city FROM accounts WHERE name = 'Desktop Created GmbH'").fetch_one(pool).await?;
+        Ok(city.as_deref() == Some("Leipzig"))
+    })
+    .await
 }
 
 async fn drive(c: &Session, server_url: &str, pool: &sqlx::PgPool) -> anyhow::Result<()> {
