@@ -50,6 +50,42 @@ typed_id!(
     /// A person at an account.
     ContactId
 );
+typed_id!(
+    /// A product or service we sell.
+    ProductId
+);
+typed_id!(
+    /// A price list (per currency, optionally for one customer).
+    PriceListId
+);
+typed_id!(
+    /// A place where stock is kept.
+    WarehouseId
+);
+typed_id!(
+    /// A sales order.
+    OrderId
+);
+typed_id!(
+    /// One line of a sales order.
+    OrderLineId
+);
+typed_id!(
+    /// A shipment of (part of) a sales order.
+    DeliveryId
+);
+typed_id!(
+    /// An invoice or a credit note.
+    InvoiceId
+);
+typed_id!(
+    /// A payment received from (or refunded to) a customer.
+    PaymentId
+);
+typed_id!(
+    /// A double-entry journal entry.
+    JournalEntryId
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,8 @@ pub mod demo;
 pub mod error;
 pub mod fields;
 pub mod id;
+pub mod ledger;
+pub mod money;
 pub mod patch;
 pub mod scope;
 
@@ -17,7 +19,11 @@ pub use account::{Account, AccountInput, AccountPatch, NewAccount};
 pub use contact::{Contact, ContactInput, ContactPatch, NewContact};
 pub use error::{FieldError, RuleError, ValidationErrors};
 pub use fields::{AccountName, City, Email, PersonName, Phone, Territory, VatId};
-pub use id::{AccountId, ContactId};
+pub use id::{
+    AccountId, ContactId, DeliveryId, InvoiceId, JournalEntryId, OrderId, OrderLineId, PaymentId, PriceListId,
+    ProductId, WarehouseId,
+};
+pub use money::{Currency, FxRate, Money, Percent, Quantity, QuantityDelta, TaxRate};
 pub use patch::Patch;
 pub use scope::Visibility;
 
