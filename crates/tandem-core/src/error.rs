@@ -88,6 +88,12 @@ pub enum RuleError {
     /// A conflict someone already resolved.
     #[error("conflict {id} was already resolved")]
     AlreadyResolved { id: String },
+    /// An order over the customer's credit limit (the message carries the figures).
+    #[error("{0}")]
+    CreditLimit(String),
+    /// A date in a period the books are closed for.
+    #[error("{0}")]
+    PeriodLocked(String),
 }
 
 impl RuleError {
@@ -100,6 +106,8 @@ impl RuleError {
             RuleError::Invalid(_) => "validation",
             RuleError::Forbidden(_) => "forbidden",
             RuleError::AlreadyResolved { .. } => "already_resolved",
+            RuleError::CreditLimit(_) => "credit_limit",
+            RuleError::PeriodLocked(_) => "period_locked",
         }
     }
 }

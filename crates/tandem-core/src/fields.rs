@@ -274,6 +274,70 @@ pub fn optional<T>(raw: Option<&str>, parse: impl Fn(&str) -> Result<T, FieldErr
     }
 }
 
+/// Upper-cased code: letters, digits and `- _ . /`, `min`–`max` characters.
+fn code_text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    let s = clean_text(field, raw, 1, max)?.to_uppercase();
+    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_./".contains(*c))) {
+        return Err(FieldError::new(field, format!("{s:?} contains {c:?}: use letters, digits and - _ . /")));
+    }
+    Ok(s)
+}
+
+text_value!(
+    /// A stock-keeping unit ("CHAIR-01"): 1–40 letters, digits and `- _ . /`, upper case.
+    Sku,
+    "sku"
+);
+impl Sku {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        code_text(Self::FIELD, raw, 40).map(Self)
+    }
+}
+
+text_value!(
+    /// A warehouse code ("MAIN", "HAMBURG-2"): 1–16 letters, digits and `- _ . /`, upper case.
+    WarehouseCode,
+    "warehouse"
+);
+impl WarehouseCode {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        code_text(Self::FIELD, raw, 16).map(Self)
+    }
+}
+
+text_value!(
+    /// The name of a product, price list or warehouse: 1–200 characters.
+    ItemName,
+    "name"
+);
+impl ItemName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        clean_text(Self::FIELD, raw, 1, 200).map(Self)
+    }
+}
+
+text_value!(
+    /// A unit of measure ("pc", "kg", "h"): 1–12 characters.
+    Unit,
+    "unit"
+);
+impl Unit {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        clean_text(Self::FIELD, raw, 1, 12).map(Self)
+    }
+}
+
+text_value!(
+    /// A short free text (a carrier, a tracking number, a reason): 1–200 characters.
+    Note,
+    "note"
+);
+impl Note {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        clean_text(Self::FIELD, raw, 1, 200).map(Self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! server applies the very same rules authoritatively, so a rule is written once.
 
 pub mod account;
+pub mod catalog;
 pub mod conflict;
 pub mod contact;
 pub mod demo;
@@ -12,13 +13,16 @@ pub mod fields;
 pub mod id;
 pub mod ledger;
 pub mod money;
+pub mod order;
 pub mod patch;
+pub mod pricing;
 pub mod scope;
+pub mod stock;
 
 pub use account::{Account, AccountInput, AccountPatch, NewAccount};
 pub use contact::{Contact, ContactInput, ContactPatch, NewContact};
 pub use error::{FieldError, RuleError, ValidationErrors};
-pub use fields::{AccountName, City, Email, PersonName, Phone, Territory, VatId};
+pub use fields::{AccountName, City, Email, ItemName, Note, PersonName, Phone, Sku, Territory, Unit, VatId, WarehouseCode};
 pub use id::{
     AccountId, ContactId, DeliveryId, InvoiceId, JournalEntryId, OrderId, OrderLineId, PaymentId, PriceListId,
     ProductId, WarehouseId,

@@ -358,14 +358,6 @@ impl Quantity {
     pub fn plus(self, other: Quantity) -> Quantity {
         Quantity(self.0 + other.0)
     }
-
-    pub fn min(self, other: Quantity) -> Quantity {
-        if self.0 <= other.0 {
-            self
-        } else {
-            other
-        }
-    }
 }
 
 impl FxRate {
