@@ -99,22 +99,27 @@ impl Product {
             errors.push(FieldError::new("cost", format!("{c} is negative")));
         }
         match (sku, name, kind, unit, tax_rate, currency, price, cost) {
-            (Some(sku), Some(name), Some(kind), Some(unit), Some(tax_rate), Some(currency), Some(price), Some(cost))
-                if errors.is_empty() =>
-            {
-                Ok(Product {
-                    id,
-                    sku,
-                    name,
-                    kind,
-                    unit,
-                    tax_rate,
-                    price: Money::new(price, currency),
-                    cost,
-                    allow_negative: input.allow_negative.unwrap_or(false),
-                    active: true,
-                })
-            }
+            (
+                Some(sku),
+                Some(name),
+                Some(kind),
+                Some(unit),
+                Some(tax_rate),
+                Some(currency),
+                Some(price),
+                Some(cost),
+            ) if errors.is_empty() => Ok(Product {
+                id,
+                sku,
+                name,
+                kind,
+                unit,
+                tax_rate,
+                price: Money::new(price, currency),
+                cost,
+                allow_negative: input.allow_negative.unwrap_or(false),
+                active: true,
+            }),
             _ => Err(errors),
         }
     }
@@ -419,10 +424,8 @@ mod tests {
         let p = product();
         let acme = AccountId::from_uuid(Uuid::from_u128(7));
         let other = AccountId::from_uuid(Uuid::from_u128(8));
-        let lists = vec![
-            list(1, None, None, &[("0", "110"), ("10", "100")]),
-            list(2, Some(acme), None, &[("0", "95")]),
-        ];
+        let lists =
+            vec![list(1, None, None, &[("0", "110"), ("10", "100")]), list(2, Some(acme), None, &[("0", "95")])];
         let on = date("2026-11-23");
         let q = |s: &str| Quantity::parse(s).expect("qty");
         assert_eq!(unit_price(&p, q("1"), Currency::EUR, acme, on, &lists).expect("price").0, d("95"));

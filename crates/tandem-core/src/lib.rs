@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod fields;
 pub mod id;
+pub mod invoice;
 pub mod ledger;
 pub mod money;
 pub mod order;
@@ -22,7 +23,9 @@ pub mod stock;
 pub use account::{Account, AccountInput, AccountPatch, NewAccount};
 pub use contact::{Contact, ContactInput, ContactPatch, NewContact};
 pub use error::{FieldError, RuleError, ValidationErrors};
-pub use fields::{AccountName, City, Email, ItemName, Note, PersonName, Phone, Sku, Territory, Unit, VatId, WarehouseCode};
+pub use fields::{
+    AccountName, City, Email, ItemName, Note, PersonName, Phone, Sku, Territory, Unit, VatId, WarehouseCode,
+};
 pub use id::{
     AccountId, ContactId, DeliveryId, InvoiceId, JournalEntryId, OrderId, OrderLineId, PaymentId, PriceListId,
     ProductId, WarehouseId,

@@ -182,8 +182,11 @@ impl SalesOrder {
             Ok(())
         } else {
             Err(RuleError::Invalid(
-                FieldError::new("status", format!("order {} is {}: it cannot be {action}", self.reference(), self.status.as_str()))
-                    .into(),
+                FieldError::new(
+                    "status",
+                    format!("order {} is {}: it cannot be {action}", self.reference(), self.status.as_str()),
+                )
+                .into(),
             ))
         }
     }
@@ -227,7 +230,11 @@ fn invalid(field: impl Into<String>, msg: impl Into<String>) -> RuleError {
 }
 
 /// The rule of `order.create`: a draft priced from the price lists and the customer's terms.
-pub fn create(existing: Existing<&SalesOrder>, new: &NewOrder, ctx: &OrderContext<'_>) -> Result<SalesOrder, RuleError> {
+pub fn create(
+    existing: Existing<&SalesOrder>,
+    new: &NewOrder,
+    ctx: &OrderContext<'_>,
+) -> Result<SalesOrder, RuleError> {
     if !matches!(existing, Existing::Missing) {
         return Err(RuleError::AlreadyExists { entity: "order", id: new.id.to_string() });
     }
@@ -494,7 +501,12 @@ pub fn deliver(
                     let sku = products.get(p).map_or_else(|| p.to_string(), |x| x.sku.to_string());
                     return Err(invalid(
                         "line",
-                        format!("{sku}: {} asked, {} left to deliver on order {}", q, open.normalize(), order.reference()),
+                        format!(
+                            "{sku}: {} asked, {} left to deliver on order {}",
+                            q,
+                            open.normalize(),
+                            order.reference()
+                        ),
                     ));
                 }
             }
@@ -717,7 +729,8 @@ mod tests {
         confirm(&mut o, "SO-4".into(), &w.terms, &Exposure::default(), &w.products, &mut w.levels, day()).expect("ok");
         let chair = ProductId::from_uuid(Uuid::from_u128(1));
         let desk = ProductId::from_uuid(Uuid::from_u128(2));
-        let e = deliver(&mut o, Some(&[(chair, q("3"))]), &w.products, &mut w.levels, Currency::EUR).expect_err("3 > 2");
+        let e =
+            deliver(&mut o, Some(&[(chair, q("3"))]), &w.products, &mut w.levels, Currency::EUR).expect_err("3 > 2");
         assert!(e.to_string().contains("3 asked, 2 left"), "{e}");
         let e = deliver(&mut o, Some(&[(desk, q("1"))]), &w.products, &mut w.levels, Currency::EUR).expect_err("desk");
         assert!(e.to_string().contains("DESK is not on order"), "{e}");

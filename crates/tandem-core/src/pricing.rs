@@ -99,7 +99,10 @@ mod tests {
         // 7 %: 0.50 − 2 % = 0.49; tax 0.0343 → 0.03
         assert_eq!(t.taxes[0], TaxLine { rate: r("7"), base: d("0.49"), tax: d("0.03") });
         assert_eq!(t.taxes[1], TaxLine { rate: r("19"), base: d("150.89"), tax: d("28.67") });
-        assert_eq!((t.lines, t.discount, t.net, t.tax, t.total), (d("154.47"), d("3.09"), d("151.38"), d("28.70"), d("180.08")));
+        assert_eq!(
+            (t.lines, t.discount, t.net, t.tax, t.total),
+            (d("154.47"), d("3.09"), d("151.38"), d("28.70"), d("180.08"))
+        );
     }
 
     proptest! {

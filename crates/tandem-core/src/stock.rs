@@ -112,7 +112,12 @@ fn refuse(field: &str, msg: String) -> RuleError {
 }
 
 /// Units in at `unit_cost` (company currency): returns the value added.
-pub fn receive(level: &mut StockLevel, qty: Quantity, unit_cost: Decimal, company: Currency) -> Result<Decimal, RuleError> {
+pub fn receive(
+    level: &mut StockLevel,
+    qty: Quantity,
+    unit_cost: Decimal,
+    company: Currency,
+) -> Result<Decimal, RuleError> {
     if qty.is_zero() {
         return Err(refuse("quantity", "a receipt needs a quantity above zero".into()));
     }
@@ -140,7 +145,13 @@ pub fn issue(
     if q > free && !product.allow_negative {
         return Err(refuse(
             "quantity",
-            format!("only {} {} of {} available, {} asked", free.max(Decimal::ZERO).normalize(), product.unit, product.sku, q.normalize()),
+            format!(
+                "only {} {} of {} available, {} asked",
+                free.max(Decimal::ZERO).normalize(),
+                product.unit,
+                product.sku,
+                q.normalize()
+            ),
         ));
     }
     let cost = if q >= level.on_hand && level.on_hand > Decimal::ZERO {
@@ -160,11 +171,7 @@ pub fn issue(
 
 /// Reserves up to `want` (all of it for a product that may go negative); returns what it got.
 pub fn reserve(level: &mut StockLevel, product: &Product, want: Quantity) -> Quantity {
-    let got = if product.allow_negative {
-        want.get()
-    } else {
-        want.get().min(level.available().max(Decimal::ZERO))
-    };
+    let got = if product.allow_negative { want.get() } else { want.get().min(level.available().max(Decimal::ZERO)) };
     level.reserved += got;
     Quantity::new(got).unwrap_or(Quantity::ZERO)
 }
