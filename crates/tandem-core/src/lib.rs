@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod company;
 pub mod conflict;
 pub mod contact;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod ledger;
 pub mod money;
 pub mod order;
 pub mod patch;
+pub mod payment;
 pub mod pricing;
 pub mod scope;
 pub mod stock;

@@ -473,6 +473,30 @@ pub struct DeliveredLine {
     pub cost: Decimal,
 }
 
+/// A shipment: what left the warehouse for an order, when, and with whom.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    pub id: crate::id::DeliveryId,
+    pub number: String,
+    pub order: OrderId,
+    pub order_number: String,
+    pub account: AccountId,
+    pub customer_name: String,
+    pub warehouse: WarehouseId,
+    pub date: NaiveDate,
+    /// The earliest promise date of the shipped lines (promised vs actual).
+    #[serde(default)]
+    pub promised: Option<NaiveDate>,
+    #[serde(default)]
+    pub carrier: Option<String>,
+    #[serde(default)]
+    pub tracking: Option<String>,
+    pub lines: Vec<DeliveredLine>,
+    /// Cost of goods sold, company currency.
+    pub cost: Decimal,
+}
+
 /// The rule of `order.deliver`: ships `wanted` (`None` = everything that can ship now),
 /// taking the line's reservation first and free stock after it. Returns the shipped lines.
 pub fn deliver(
