@@ -67,6 +67,53 @@ impl Visibility {
     }
 }
 
+/// The kinds of work in order-to-cash, each allowed to some roles only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duty {
+    /// Create, confirm and cancel orders; draft invoices.
+    Sell,
+    /// Receive, adjust and ship stock.
+    Operate,
+    /// Post invoices and credit notes, record payments and refunds, release held orders, set
+    /// credit terms, exchange rates and the lock date.
+    Account,
+    /// Create products and price lists.
+    Catalog,
+}
+
+impl Duty {
+    fn roles(&self) -> &'static [&'static str] {
+        match self {
+            Duty::Sell => &["admin", "sales_manager", "sales_rep", "back_office"],
+            Duty::Operate => &["admin", "back_office", "warehouse"],
+            Duty::Account => &["admin", "back_office"],
+            Duty::Catalog => &["admin", "back_office", "sales_manager"],
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            Duty::Sell => "sell",
+            Duty::Operate => "move stock",
+            Duty::Account => "do accounting",
+            Duty::Catalog => "change products and prices",
+        }
+    }
+}
+
+/// May a user of `role` do `duty`?
+pub fn may(role: &str, duty: Duty) -> Result<(), RuleError> {
+    if duty.roles().contains(&role) {
+        Ok(())
+    } else {
+        Err(RuleError::Forbidden(format!(
+            "a {role} may not {} (roles that may: {})",
+            duty.describe(),
+            duty.roles().join(", ")
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

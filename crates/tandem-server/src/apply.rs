@@ -34,7 +34,7 @@ use uuid::Uuid;
 
 use crate::error::Error;
 use crate::store::log::{AuditEntry, LoggedMutation};
-use crate::store::{accounts, conflicts, contacts, devices, log, RowLock, StoreError};
+use crate::store::{accounts, conflicts, contacts, devices, docs, log, RowLock, StoreError};
 
 /// How often a mutation's transaction is run again after a deadlock or a concurrent insert.
 const ATTEMPTS: usize = 3;
@@ -127,8 +127,8 @@ pub async fn handle_mutation_in(
     }
 
     // Read in this transaction: a change of the user's territories applies from the next mutation.
-    let (visibility, _) = crate::pull::visibility_of(conn, actor.user).await?;
-    let ctx = Ctx { actor, seq: m.seq, op_name: m.op.name(), at: received_at, visibility: &visibility };
+    let (visibility, role, _) = crate::pull::actor_of(conn, actor.user).await?;
+    let ctx = Ctx { actor, seq: m.seq, op_name: m.op.name(), at: received_at, visibility: &visibility, role: &role };
     let outcome = match apply_op_in(conn, &ctx, &m.op).await? {
         Ok(version) => Outcome::Applied { version: Version(version) },
         Err(rule) => {
@@ -168,6 +168,7 @@ struct Ctx<'a> {
     at: DateTime<Utc>,
     /// What the actor may see and change (role and territories).
     visibility: &'a Visibility,
+    role: &'a str,
 }
 
 impl Ctx<'_> {
@@ -222,6 +223,19 @@ fn live<T>(e: &Existing<T>) -> Option<&T> {
 async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<Result<i64, RuleError>, StoreError> {
     let by = ctx.actor.user;
     let at = ctx.at;
+    if op.is_erp() {
+        let erp_ctx = crate::erp::ErpCtx { role: ctx.role, visibility: ctx.visibility, at };
+        let applied = match crate::erp::apply(conn, &erp_ctx, op).await? {
+            Ok(a) => a,
+            Err(e) => return Ok(Err(e)),
+        };
+        let v = log::next_version(conn).await?;
+        for doc in &applied.docs {
+            docs::put(conn, doc, v).await?;
+            ctx.audit(conn, doc.kind(), doc.id(), v, None, Some(doc)).await?;
+        }
+        return Ok(Ok(v));
+    }
     match op {
         Op::AccountCreate(new) => {
             let existing = accounts::load(conn, new.id, RowLock::Update).await?;
@@ -248,8 +262,9 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
             }
             let moved_from = live(&existing).map(|a| a.territory.clone()).filter(|t| *t != updated.territory);
             if moved_from.is_some() {
-                // Its contacts are re-stamped below: lock them before the clock.
+                // Its contacts and documents are re-stamped below: lock them before the clock.
                 contacts::live_of_account_for_update(conn, patch.id).await?;
+                docs::lock_account_docs(conn, patch.id).await?;
             }
             let overwrites =
                 live(&existing).map(|b| conflict::overwrites(b, &updated, &patch.seen)).unwrap_or_default();
@@ -261,6 +276,7 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
             accounts::update(conn, &updated, v, at, by).await?;
             if let Some(from) = moved_from {
                 accounts::moved(conn, patch.id, from.as_ref(), v).await?;
+                docs::restamp_account(conn, patch.id, v).await?;
             }
             let origin = conflicts::Origin {
                 entity: "account",
@@ -284,6 +300,15 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
             };
             if let Err(e) = ctx.visibility.may_write(live(&existing), None) {
                 return Ok(Err(e));
+            }
+            if docs::has_business(conn, d.id).await? {
+                return Ok(Err(RuleError::Invalid(
+                    tandem_core::FieldError::new(
+                        "account",
+                        "has orders, invoices or payments: a customer with business on record is kept",
+                    )
+                    .into(),
+                )));
             }
             match account::delete(existing.as_ref(), d.id) {
                 Err(e) => Ok(Err(e)),

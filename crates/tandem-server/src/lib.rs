@@ -8,6 +8,7 @@ pub mod apply;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod erp;
 pub mod error;
 pub mod extract;
 pub mod live;

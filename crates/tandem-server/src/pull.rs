@@ -39,9 +39,15 @@ impl Scope {
 
 /// The visibility of `user` now, and the version from which it holds.
 pub async fn visibility_of(conn: &mut PgConnection, user: uuid::Uuid) -> Result<(Visibility, i64), StoreError> {
+    let (visibility, _, since) = actor_of(conn, user).await?;
+    Ok((visibility, since))
+}
+
+/// What a user may see, their role, and the version from which their scope holds.
+pub async fn actor_of(conn: &mut PgConnection, user: uuid::Uuid) -> Result<(Visibility, String, i64), StoreError> {
     let row = users::scope(conn, user).await?.ok_or_else(|| crate::store::corrupt("user", user, "no such user"))?;
     let territories = row.territories.iter().filter_map(|t| Territory::parse(t).ok());
-    Ok((Visibility::for_role(&row.role, territories), row.scope_since))
+    Ok((Visibility::for_role(&row.role, territories), row.role, row.scope_since))
 }
 
 #[instrument(skip_all, fields(user = %session.user_name, device = %req.device_id, cursor = req.cursor.0, limit = req.limit), err(level = "info"))]
@@ -68,8 +74,8 @@ pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<
     if req.count_remaining {
         page.remaining = Some(changes::count_after(&mut tx, &scope, page.cursor.0).await?);
     }
-    if req.protocol < 2 {
-        for_protocol_1(&mut page);
+    if req.protocol < 3 {
+        for_protocol_2(&mut page);
     }
     tx.commit().await?;
     Ok(page)
@@ -111,14 +117,9 @@ pub async fn pull_in(
     Ok(PullResponse { changes, cursor: next, has_more, remaining: None })
 }
 
-/// A protocol-1 device knows neither territories nor conflicts: it gets the rest.
-fn for_protocol_1(page: &mut PullResponse) {
-    page.changes.retain(|c| !matches!(c, tandem_sync::Change::Conflict { .. }));
-    for c in &mut page.changes {
-        if let tandem_sync::Change::Account { data: Some(a), .. } = c {
-            a.territory = None;
-        }
-    }
+/// A protocol-2 device knows no order-to-cash documents: it gets the rest.
+fn for_protocol_2(page: &mut PullResponse) {
+    page.changes.retain(|c| !matches!(c, tandem_sync::Change::Doc { .. }));
 }
 
 /// What one prune removed.

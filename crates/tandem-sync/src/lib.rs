@@ -13,14 +13,21 @@ pub use tandem_core::conflict::Keep;
 use tandem_core::{Account, AccountId, AccountPatch, Contact, ContactId, ContactPatch, NewAccount, NewContact};
 use uuid::Uuid;
 
+pub mod erp;
+pub use erp::Doc;
+use erp::*;
+use tandem_core::catalog::{CustomerTerms, PriceList, Product};
+
 /// The protocol this build speaks. The server serves this one and the one before.
 ///
 /// - 1: accounts and contacts.
 /// - 2: territories on accounts, field conflicts (`Change::Conflict`, `conflict.resolve`), pull
 ///   totals. A protocol-1 device receives neither territories nor conflicts.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// - 3: order-to-cash documents (`Change::Doc`) and their mutations. A protocol-2 device
+///   receives no documents.
+pub const PROTOCOL_VERSION: u32 = 3;
 /// The oldest protocol a server of this build still serves.
-pub const OLDEST_SUPPORTED_PROTOCOL: u32 = 1;
+pub const OLDEST_SUPPORTED_PROTOCOL: u32 = 2;
 
 /// What a device runs, sent with every push and pull.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +124,40 @@ pub enum Op {
     ContactDelete(DeleteContact),
     #[serde(rename = "conflict.resolve")]
     ConflictResolve(ResolveConflict),
+    #[serde(rename = "product.create")]
+    ProductCreate(Product),
+    #[serde(rename = "price_list.save")]
+    PriceListSave(PriceList),
+    #[serde(rename = "customer.set_terms")]
+    CustomerSetTerms(CustomerTerms),
+    #[serde(rename = "stock.receive")]
+    StockReceive(StockReceive),
+    #[serde(rename = "stock.adjust")]
+    StockAdjust(StockAdjust),
+    #[serde(rename = "order.create")]
+    OrderCreate(OrderCreate),
+    #[serde(rename = "order.confirm")]
+    OrderConfirm(OrderRef),
+    #[serde(rename = "order.release")]
+    OrderRelease(OrderRef),
+    #[serde(rename = "order.cancel")]
+    OrderCancel(OrderCancel),
+    #[serde(rename = "order.deliver")]
+    OrderDeliver(OrderDeliver),
+    #[serde(rename = "invoice.create")]
+    InvoiceCreate(InvoiceCreate),
+    #[serde(rename = "invoice.post")]
+    InvoicePost(InvoiceRef),
+    #[serde(rename = "invoice.credit_note")]
+    InvoiceCreditNote(InvoiceCreditNote),
+    #[serde(rename = "payment.record")]
+    PaymentRecord(PaymentRecord),
+    #[serde(rename = "payment.refund")]
+    PaymentRefund(PaymentRefund),
+    #[serde(rename = "fx.set_rate")]
+    SetRate(SetRate),
+    #[serde(rename = "ledger.lock")]
+    LockPeriod(LockPeriod),
 }
 
 impl Op {
@@ -130,7 +171,38 @@ impl Op {
             Op::ContactUpdate(_) => "contact.update",
             Op::ContactDelete(_) => "contact.delete",
             Op::ConflictResolve(_) => "conflict.resolve",
+            Op::ProductCreate(_) => "product.create",
+            Op::PriceListSave(_) => "price_list.save",
+            Op::CustomerSetTerms(_) => "customer.set_terms",
+            Op::StockReceive(_) => "stock.receive",
+            Op::StockAdjust(_) => "stock.adjust",
+            Op::OrderCreate(_) => "order.create",
+            Op::OrderConfirm(_) => "order.confirm",
+            Op::OrderRelease(_) => "order.release",
+            Op::OrderCancel(_) => "order.cancel",
+            Op::OrderDeliver(_) => "order.deliver",
+            Op::InvoiceCreate(_) => "invoice.create",
+            Op::InvoicePost(_) => "invoice.post",
+            Op::InvoiceCreditNote(_) => "invoice.credit_note",
+            Op::PaymentRecord(_) => "payment.record",
+            Op::PaymentRefund(_) => "payment.refund",
+            Op::SetRate(_) => "fx.set_rate",
+            Op::LockPeriod(_) => "ledger.lock",
         }
+    }
+
+    /// Is this an order-to-cash mutation (protocol 3)?
+    pub fn is_erp(&self) -> bool {
+        !matches!(
+            self,
+            Op::AccountCreate(_)
+                | Op::AccountUpdate(_)
+                | Op::AccountDelete(_)
+                | Op::ContactAdd(_)
+                | Op::ContactUpdate(_)
+                | Op::ContactDelete(_)
+                | Op::ConflictResolve(_)
+        )
     }
 
     /// A one-line description a person can read in the "Needs attention" inbox.
@@ -150,6 +222,23 @@ impl Op {
                     Keep::Overwritten => "restore the overwritten value",
                 }
             ),
+            Op::ProductCreate(p) => format!("create product {} \"{}\"", p.sku, p.name),
+            Op::PriceListSave(p) => format!("save price list \"{}\"", p.name),
+            Op::CustomerSetTerms(t) => format!("set the terms of account {}", t.account),
+            Op::StockReceive(r) => format!("receive {} of product {}", r.qty, r.product),
+            Op::StockAdjust(a) => format!("adjust product {} by {}", a.product, a.delta),
+            Op::OrderCreate(o) => format!("create an order of {} lines for account {}", o.lines.len(), o.account),
+            Op::OrderConfirm(o) => format!("confirm order {}", o.id),
+            Op::OrderRelease(o) => format!("release held order {}", o.id),
+            Op::OrderCancel(o) => format!("cancel order {}", o.id),
+            Op::OrderDeliver(d) => format!("deliver order {}", d.id),
+            Op::InvoiceCreate(i) => format!("invoice order {}", i.order),
+            Op::InvoicePost(i) => format!("post invoice {}", i.id),
+            Op::InvoiceCreditNote(c) => format!("credit invoice {}", c.invoice),
+            Op::PaymentRecord(p) => format!("record a payment of {} {}", p.amount, p.currency),
+            Op::PaymentRefund(p) => format!("refund {} {}", p.amount, p.currency),
+            Op::SetRate(r) => format!("set the {} rate of {} to {}", r.currency, r.date, r.rate),
+            Op::LockPeriod(l) => format!("lock the books up to {}", l.date),
         }
     }
 }
@@ -302,14 +391,17 @@ pub enum Change {
     Account { version: Version, id: AccountId, data: Option<Account> },
     Contact { version: Version, id: ContactId, data: Option<Contact> },
     Conflict { version: Version, id: Uuid, data: Option<ConflictRecord> },
+    /// An order-to-cash document (protocol 3).
+    Doc { version: Version, id: Uuid, data: Option<Doc> },
 }
 
 impl Change {
     pub fn version(&self) -> Version {
         match self {
-            Change::Account { version, .. } | Change::Contact { version, .. } | Change::Conflict { version, .. } => {
-                *version
-            }
+            Change::Account { version, .. }
+            | Change::Contact { version, .. }
+            | Change::Conflict { version, .. }
+            | Change::Doc { version, .. } => *version,
         }
     }
 }

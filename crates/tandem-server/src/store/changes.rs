@@ -24,26 +24,34 @@ pub struct ChangeRow {
     pub city: Option<String>,
     pub territory: Option<String>,
     pub account_id: Option<Uuid>,
+    /// A document's JSON (`entity = 'doc'`).
+    pub body: Option<serde_json::Value>,
 }
 
 // Ordered by (version, entity, id): a stable order, so pages are reproducible.
 const EVERYTHING_AFTER: &str = "\
     SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
-           NULL::uuid AS account_id \
+           NULL::uuid AS account_id, NULL::jsonb AS body \
       FROM accounts WHERE version > $1 \
     UNION ALL \
-    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id \
+    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id, NULL::jsonb \
       FROM contacts WHERE version > $1 \
+    UNION ALL \
+    SELECT 'doc'::text, id, version, deleted, kind, NULL, NULL, NULL, NULL, NULL, account_id, body \
+      FROM docs WHERE version > $1 \
     ORDER BY version, entity, id \
     LIMIT $2";
 
 const EVERYTHING_AT: &str = "\
     SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
-           NULL::uuid AS account_id \
+           NULL::uuid AS account_id, NULL::jsonb AS body \
       FROM accounts WHERE version = $1 \
     UNION ALL \
-    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id \
+    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id, NULL::jsonb \
       FROM contacts WHERE version = $1 \
+    UNION ALL \
+    SELECT 'doc'::text, id, version, deleted, kind, NULL, NULL, NULL, NULL, NULL, account_id, body \
+      FROM docs WHERE version = $1 \
     ORDER BY version, entity, id";
 
 /// The rows of the territories `$t`, plus a delete for every account (and its contacts) that
@@ -52,21 +60,30 @@ macro_rules! territories_query {
     ($op:literal, $t:literal, $tail:literal) => {
         concat!(
             "SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
-                    NULL::uuid AS account_id \
+                    NULL::uuid AS account_id, NULL::jsonb AS body \
                FROM accounts WHERE version ", $op, " $1 AND territory = ANY(", $t, ") \
              UNION ALL \
              SELECT 'contact'::text, c.id, c.version, c.deleted, c.name, NULL::text, c.email, c.phone, NULL::text, \
-                    NULL::text, c.account_id \
+                    NULL::text, c.account_id, NULL::jsonb \
                FROM contacts c JOIN accounts a ON a.id = c.account_id \
               WHERE c.version ", $op, " $1 AND a.territory = ANY(", $t, ") \
              UNION ALL \
-             SELECT 'account'::text, e.account_id, e.version, true, '', NULL, NULL, NULL, NULL, NULL, NULL::uuid \
+             SELECT 'account'::text, e.account_id, e.version, true, '', NULL, NULL, NULL, NULL, NULL, NULL::uuid, NULL::jsonb \
                FROM scope_exits e JOIN accounts a ON a.id = e.account_id \
               WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
              UNION ALL \
-             SELECT 'contact'::text, c.id, e.version, true, '', NULL, NULL, NULL, NULL, NULL, c.account_id \
+             SELECT 'contact'::text, c.id, e.version, true, '', NULL, NULL, NULL, NULL, NULL, c.account_id, NULL::jsonb \
                FROM scope_exits e JOIN accounts a ON a.id = e.account_id JOIN contacts c ON c.account_id = e.account_id \
               WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
+             UNION ALL \
+             SELECT 'doc'::text, d.id, d.version, d.deleted, d.kind, NULL, NULL, NULL, NULL, NULL, d.account_id, d.body \
+               FROM docs d LEFT JOIN accounts a ON a.id = d.account_id \
+              WHERE d.version ", $op, " $1 AND NOT d.internal AND (d.account_id IS NULL OR a.territory = ANY(", $t, ")) \
+             UNION ALL \
+             SELECT 'doc'::text, d.id, e.version, true, d.kind, NULL, NULL, NULL, NULL, NULL, d.account_id, NULL::jsonb \
+               FROM scope_exits e JOIN accounts a ON a.id = e.account_id JOIN docs d ON d.account_id = e.account_id \
+              WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
+                AND NOT d.internal \
              ORDER BY version, entity, id",
             $tail
         )
@@ -92,12 +109,15 @@ pub async fn after(
 }
 
 const EVERYTHING_COUNT: &str = "\
-    SELECT (SELECT COUNT(*) FROM accounts WHERE version > $1) + (SELECT COUNT(*) FROM contacts WHERE version > $1)";
+    SELECT (SELECT COUNT(*) FROM accounts WHERE version > $1) + (SELECT COUNT(*) FROM contacts WHERE version > $1) \
+         + (SELECT COUNT(*) FROM docs WHERE version > $1)";
 
 const TERRITORIES_COUNT: &str = "\
     SELECT (SELECT COUNT(*) FROM accounts WHERE version > $1 AND territory = ANY($2)) \
          + (SELECT COUNT(*) FROM contacts c JOIN accounts a ON a.id = c.account_id \
-             WHERE c.version > $1 AND a.territory = ANY($2))";
+             WHERE c.version > $1 AND a.territory = ANY($2)) \
+         + (SELECT COUNT(*) FROM docs d LEFT JOIN accounts a ON a.id = d.account_id \
+             WHERE d.version > $1 AND NOT d.internal AND (d.account_id IS NULL OR a.territory = ANY($2)))";
 
 /// About how many changes `scope` may see after `after` (moves out of the scope not counted):
 /// for progress, not for paging.
@@ -159,6 +179,15 @@ impl ChangeRow {
                     Some(row.to_contact()?)
                 };
                 Ok(Change::Contact { version, id: ContactId::from_uuid(self.id), data })
+            }
+            "doc" => {
+                let data = match (self.deleted, self.body) {
+                    (false, Some(body)) => {
+                        Some(serde_json::from_value(body).map_err(|e| super::corrupt("document", self.id, e))?)
+                    }
+                    _ => None,
+                };
+                Ok(Change::Doc { version, id: self.id, data })
             }
             other => Err(super::corrupt("change", self.id, format!("unknown entity {other:?}"))),
         }

@@ -9,6 +9,7 @@ pub mod changes;
 pub mod conflicts;
 pub mod contacts;
 pub mod devices;
+pub mod docs;
 pub mod log;
 pub mod sessions;
 pub mod tombstones;

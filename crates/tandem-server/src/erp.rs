@@ -1,0 +1,793 @@
+//! Applying order-to-cash mutations: the `tandem-core` rules plus what only the server knows
+//! (stock across all users, credit exposure, document numbers, exchange rates, the ledger).
+//!
+//! # Lock order (extends the one in `apply.rs`)
+//!
+//! device row → the customer's account row (`FOR UPDATE`: one writer per customer, so two
+//! confirmations cannot both pass the same credit check) → the documents read (`FOR UPDATE`,
+//! stock levels in id order) → the number series row → the clock. Numbers are taken only after
+//! every rule has passed, and a rolled-back transaction gives its number back, so invoice
+//! numbers stay gapless.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::PgConnection;
+use std::collections::BTreeMap;
+use tandem_core::catalog::{self, CustomerTerms, PriceList, Product};
+use tandem_core::company::{self, CompanySettings, RateEntry};
+use tandem_core::invoice::{self, Invoice, InvoiceKind, InvoiceStatus};
+use tandem_core::ledger::{self, Chart, JournalEntry, LedgerError};
+use tandem_core::order::{self, Delivery, Exposure, OrderContext, SalesOrder};
+use tandem_core::payment::{self, Payment, PaymentKind};
+use tandem_core::scope::{may, Duty};
+use tandem_core::stock::{self, main_warehouse, MoveKind, StockLevel, StockMove};
+use tandem_core::{
+    AccountId, Currency, Existing, FieldError, InvoiceId, JournalEntryId, OrderId, ProductId, Quantity, RuleError,
+    Visibility, WarehouseId,
+};
+use tandem_sync::erp::{terms_id, Doc};
+use tandem_sync::Op;
+use uuid::Uuid;
+
+use crate::store::{accounts, docs, RowLock, StoreError};
+
+/// What applying needs to know about the actor.
+#[derive(Debug)]
+pub struct ErpCtx<'a> {
+    pub role: &'a str,
+    pub visibility: &'a Visibility,
+    pub at: DateTime<Utc>,
+}
+
+type Outcome = Result<Result<Applied, RuleError>, StoreError>;
+
+/// The documents a mutation writes (all under one new version).
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub docs: Vec<Doc>,
+}
+
+fn refuse(e: RuleError) -> Outcome {
+    Ok(Err(e))
+}
+
+fn invalid(field: &str, msg: String) -> RuleError {
+    RuleError::Invalid(FieldError::new(field, msg).into())
+}
+
+fn ledger_refusal(e: LedgerError) -> RuleError {
+    match e {
+        LedgerError::PeriodLocked { .. } => RuleError::PeriodLocked(e.to_string()),
+        other => invalid("ledger", other.to_string()),
+    }
+}
+
+macro_rules! check {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return refuse(e),
+        }
+    };
+}
+
+pub async fn settings(conn: &mut PgConnection) -> Result<CompanySettings, StoreError> {
+    Ok(match docs::load(conn, CompanySettings::ID, RowLock::Share).await? {
+        Some(Doc::Settings(s)) => s,
+        _ => CompanySettings::default(),
+    })
+}
+
+async fn rates(conn: &mut PgConnection) -> Result<Vec<RateEntry>, StoreError> {
+    Ok(docs::of_kind(conn, "rate")
+        .await?
+        .into_iter()
+        .filter_map(|d| match d {
+            Doc::Rate(r) => Some(r),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Locks the customer's account (one writer per customer) and checks the actor sees it.
+async fn customer(conn: &mut PgConnection, ctx: &ErpCtx<'_>, id: AccountId) -> Result<Result<String, RuleError>, StoreError> {
+    let existing = accounts::load(conn, id, RowLock::Update).await?;
+    let account = match existing.live("account", id.to_string()) {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e)),
+    };
+    if let Err(e) = ctx.visibility.may_write_under(Some(&account)) {
+        return Ok(Err(e));
+    }
+    Ok(Ok(account.name.to_string()))
+}
+
+async fn terms(conn: &mut PgConnection, account: AccountId, company: Currency) -> Result<CustomerTerms, StoreError> {
+    Ok(match docs::load(conn, terms_id(account), RowLock::Share).await? {
+        Some(Doc::Terms(t)) => t,
+        _ => CustomerTerms::default_for(account, company),
+    })
+}
+
+async fn products(conn: &mut PgConnection, ids: &[ProductId]) -> Result<BTreeMap<ProductId, Product>, StoreError> {
+    let mut out = BTreeMap::new();
+    for id in ids {
+        if let Some(Doc::Product(p)) = docs::load(conn, id.as_uuid(), RowLock::Share).await? {
+            out.insert(p.id, p);
+        }
+    }
+    Ok(out)
+}
+
+/// The stock levels of `products` in `warehouse`, locked in id order.
+async fn levels(
+    conn: &mut PgConnection,
+    warehouse: WarehouseId,
+    products: impl IntoIterator<Item = ProductId>,
+) -> Result<BTreeMap<ProductId, StockLevel>, StoreError> {
+    let ids: Vec<Uuid> = products.into_iter().map(|p| StockLevel::id_of(p, warehouse)).collect();
+    let found = docs::load_many_for_update(conn, &ids).await?;
+    Ok(found
+        .into_values()
+        .filter_map(|d| match d {
+            Doc::Stock(s) => Some((s.product, s)),
+            _ => None,
+        })
+        .collect())
+}
+
+async fn load_order(conn: &mut PgConnection, id: OrderId) -> Result<Result<SalesOrder, RuleError>, StoreError> {
+    Ok(match docs::load(conn, id.as_uuid(), RowLock::Update).await? {
+        Some(Doc::Order(o)) => Ok(o),
+        _ => Err(RuleError::NotFound { entity: "order", id: id.to_string() }),
+    })
+}
+
+async fn load_invoice(conn: &mut PgConnection, id: InvoiceId) -> Result<Result<Invoice, RuleError>, StoreError> {
+    Ok(match docs::load(conn, id.as_uuid(), RowLock::Update).await? {
+        Some(Doc::Invoice(i)) => Ok(i),
+        _ => Err(RuleError::NotFound { entity: "invoice", id: id.to_string() }),
+    })
+}
+
+/// The account a document belongs to, read without a lock (to lock the account first).
+async fn owner_of(conn: &mut PgConnection, id: Uuid, entity: &'static str) -> Result<Result<AccountId, RuleError>, StoreError> {
+    let owner: Option<Option<Uuid>> = sqlx::query_scalar("SELECT account_id FROM docs WHERE id = $1 AND NOT deleted")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match owner.flatten() {
+        Some(a) => Ok(AccountId::from_uuid(a)),
+        None => Err(RuleError::NotFound { entity, id: id.to_string() }),
+    })
+}
+
+async fn invoices_of(conn: &mut PgConnection, account: AccountId) -> Result<Vec<Invoice>, StoreError> {
+    Ok(docs::of_account(conn, "invoice", account)
+        .await?
+        .into_iter()
+        .filter_map(|d| match d {
+            Doc::Invoice(i) => Some(i),
+            _ => None,
+        })
+        .collect())
+}
+
+async fn orders_of(conn: &mut PgConnection, account: AccountId) -> Result<Vec<SalesOrder>, StoreError> {
+    Ok(docs::of_account(conn, "order", account)
+        .await?
+        .into_iter()
+        .filter_map(|d| match d {
+            Doc::Order(o) => Some(o),
+            _ => None,
+        })
+        .collect())
+}
+
+fn entry_id() -> JournalEntryId {
+    JournalEntryId::from_uuid(Uuid::now_v7())
+}
+
+fn today(ctx: &ErpCtx<'_>) -> NaiveDate {
+    ctx.at.date_naive()
+}
+
+/// Runs the rule of an order-to-cash `op`; returns the documents to write under a new version.
+pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcome {
+    let chart = Chart::standard();
+    match op {
+        Op::ProductCreate(p) => {
+            check!(may(ctx.role, Duty::Catalog));
+            let existing = docs::load(conn, p.id.as_uuid(), RowLock::Update).await?;
+            let same = match docs::by_key(conn, "product", p.sku.as_str()).await? {
+                Some(Doc::Product(x)) => Some(x),
+                _ => None,
+            };
+            let existing = match existing {
+                Some(Doc::Product(x)) => Some(x),
+                _ => None,
+            };
+            check!(catalog::create_product(existing.as_ref(), same.as_ref(), p));
+            check!(check_product(p));
+            Ok(Ok(Applied { docs: vec![Doc::Product(p.clone())] }))
+        }
+        Op::PriceListSave(pl) => {
+            check!(may(ctx.role, Duty::Catalog));
+            if let Some(c) = pl.customer {
+                check!(customer(conn, ctx, c).await?);
+            }
+            check!(pl.check());
+            Ok(Ok(Applied { docs: vec![Doc::PriceList(pl.clone())] }))
+        }
+        Op::CustomerSetTerms(t) => {
+            check!(may(ctx.role, Duty::Account));
+            check!(customer(conn, ctx, t.account).await?);
+            check!(t.check());
+            Ok(Ok(Applied { docs: vec![Doc::Terms(t.clone())] }))
+        }
+        Op::SetRate(r) => {
+            check!(may(ctx.role, Duty::Account));
+            let s = settings(conn).await?;
+            if r.currency == s.currency {
+                return refuse(invalid("currency", format!("{} is the company currency (its rate is 1)", r.currency)));
+            }
+            Ok(Ok(Applied { docs: vec![Doc::Rate(RateEntry { currency: r.currency, date: r.date, rate: r.rate })] }))
+        }
+        Op::LockPeriod(l) => {
+            check!(may(ctx.role, Duty::Account));
+            let mut s = match docs::load(conn, CompanySettings::ID, RowLock::Update).await? {
+                Some(Doc::Settings(s)) => s,
+                _ => CompanySettings::default(),
+            };
+            if let Some(old) = s.lock_date.filter(|old| *old > l.date) {
+                return refuse(invalid("date", format!("the books are already locked up to {old}; a lock date never moves back")));
+            }
+            s.lock_date = Some(l.date);
+            Ok(Ok(Applied { docs: vec![Doc::Settings(s)] }))
+        }
+        Op::StockReceive(r) => {
+            check!(may(ctx.role, Duty::Operate));
+            let s = settings(conn).await?;
+            check!(invoice::ensure_open(r.date, s.lock_date));
+            let ps = products(conn, &[r.product]).await?;
+            let Some(p) = ps.get(&r.product) else {
+                return refuse(RuleError::NotFound { entity: "product", id: r.product.to_string() });
+            };
+            if !p.is_stocked() {
+                return refuse(invalid("sku", format!("{} is a service: it is not stocked", p.sku)));
+            }
+            if s.currency.round(r.unit_cost) != r.unit_cost && r.unit_cost.normalize().scale() > 4 {
+                return refuse(invalid("unit_cost", format!("{} has more than 4 decimals", r.unit_cost)));
+            }
+            let mut docs_out = ensure_warehouse(conn, r.warehouse).await?;
+            let mut lv = levels(conn, r.warehouse, [r.product]).await?;
+            let level = lv.entry(r.product).or_insert_with(|| StockLevel::empty(r.product, r.warehouse));
+            let value = check!(stock::receive(level, r.qty, r.unit_cost, s.currency));
+            let reference = format!("Receipt {} {}", p.sku, r.qty);
+            docs_out.push(Doc::Stock(level.clone()));
+            docs_out.push(Doc::Move(StockMove {
+                id: r.id,
+                kind: MoveKind::Receipt,
+                product: r.product,
+                warehouse: r.warehouse,
+                qty: r.qty.get(),
+                value,
+                date: r.date,
+                reference: reference.clone(),
+            }));
+            let posting = ledger::ReceiptPosting {
+                entry_id: entry_id(),
+                source_id: r.id,
+                date: r.date,
+                reference,
+                supplier: None,
+                value,
+            };
+            if let Some(e) = check!(posting.post(&chart, s.currency).map_err(ledger_refusal)) {
+                docs_out.push(Doc::Journal(e));
+            }
+            Ok(Ok(Applied { docs: docs_out }))
+        }
+        Op::StockAdjust(a) => {
+            check!(may(ctx.role, Duty::Operate));
+            let s = settings(conn).await?;
+            check!(invoice::ensure_open(a.date, s.lock_date));
+            let ps = products(conn, &[a.product]).await?;
+            let Some(p) = ps.get(&a.product) else {
+                return refuse(RuleError::NotFound { entity: "product", id: a.product.to_string() });
+            };
+            let mut docs_out = ensure_warehouse(conn, a.warehouse).await?;
+            let mut lv = levels(conn, a.warehouse, [a.product]).await?;
+            let level = lv.entry(a.product).or_insert_with(|| StockLevel::empty(a.product, a.warehouse));
+            let delta = a.delta.get();
+            let value = if delta >= Decimal::ZERO {
+                let q = check!(Quantity::new(delta).map_err(|e| RuleError::Invalid(e.into())));
+                let cost = level.unit_cost(p);
+                check!(stock::receive(level, q, cost, s.currency))
+            } else {
+                let q = check!(Quantity::new(-delta).map_err(|e| RuleError::Invalid(e.into())));
+                -check!(stock::issue(level, p, q, Quantity::ZERO, s.currency))
+            };
+            let reference = format!("Adjustment {} {} ({})", p.sku, a.delta, a.reason);
+            docs_out.push(Doc::Stock(level.clone()));
+            docs_out.push(Doc::Move(StockMove {
+                id: a.id,
+                kind: MoveKind::Adjustment,
+                product: a.product,
+                warehouse: a.warehouse,
+                qty: delta,
+                value,
+                date: a.date,
+                reference: reference.clone(),
+            }));
+            let posting =
+                ledger::AdjustmentPosting { entry_id: entry_id(), source_id: a.id, date: a.date, reference, value };
+            if let Some(e) = check!(posting.post(&chart, s.currency).map_err(ledger_refusal)) {
+                docs_out.push(Doc::Journal(e));
+            }
+            Ok(Ok(Applied { docs: docs_out }))
+        }
+        Op::OrderCreate(new) => {
+            check!(may(ctx.role, Duty::Sell));
+            let name = check!(customer(conn, ctx, new.account).await?);
+            let existing = match docs::load(conn, new.id.as_uuid(), RowLock::Update).await? {
+                Some(_) => Existing::Live(()),
+                None => Existing::Missing,
+            };
+            if matches!(existing, Existing::Live(())) {
+                return refuse(RuleError::AlreadyExists { entity: "order", id: new.id.to_string() });
+            }
+            let s = settings(conn).await?;
+            let t = terms(conn, new.account, s.currency).await?;
+            let ids: Vec<ProductId> = new.lines.iter().map(|l| l.product).collect();
+            let ps = products(conn, &ids).await?;
+            let lists = price_lists(conn).await?;
+            let octx = OrderContext { customer_name: &name, terms: &t, products: &ps, price_lists: &lists };
+            let o = check!(order::create(Existing::Missing, new, &octx));
+            Ok(Ok(Applied { docs: vec![Doc::Order(o)] }))
+        }
+        Op::OrderConfirm(r) => {
+            check!(may(ctx.role, Duty::Sell));
+            let account = check!(owner_of(conn, r.id.as_uuid(), "order").await?);
+            check!(customer(conn, ctx, account).await?);
+            let mut o = check!(load_order(conn, r.id).await?);
+            let s = settings(conn).await?;
+            let t = terms(conn, account, s.currency).await?;
+            let exposure = exposure(conn, account, o.id).await?;
+            let ids: Vec<ProductId> = o.lines.iter().map(|l| l.product).collect();
+            let ps = products(conn, &ids).await?;
+            let mut lv = levels(conn, o.warehouse, ids.iter().copied()).await?;
+            let before = lv.clone();
+            let outcome = check!(order::confirm(&mut o, String::new(), &t, &exposure, &ps, &mut lv, today(ctx)));
+            let n = docs::next_number(conn, "SO", o.date.year()).await?;
+            o.number = Some(invoice::format_number("SO", o.date.year(), n));
+            if let order::Confirmed::Held(reason) = &outcome {
+                tracing::info!(order = %o.id, reason, "order held for credit release");
+            }
+            let mut out = vec![Doc::Order(o)];
+            out.extend(changed_levels(&before, lv));
+            Ok(Ok(Applied { docs: out }))
+        }
+        Op::OrderRelease(r) => {
+            check!(may(ctx.role, Duty::Account));
+            let account = check!(owner_of(conn, r.id.as_uuid(), "order").await?);
+            check!(customer(conn, ctx, account).await?);
+            let mut o = check!(load_order(conn, r.id).await?);
+            let ids: Vec<ProductId> = o.lines.iter().map(|l| l.product).collect();
+            let ps = products(conn, &ids).await?;
+            let mut lv = levels(conn, o.warehouse, ids.iter().copied()).await?;
+            let before = lv.clone();
+            check!(order::release(&mut o, &ps, &mut lv, today(ctx)));
+            let mut out = vec![Doc::Order(o)];
+            out.extend(changed_levels(&before, lv));
+            Ok(Ok(Applied { docs: out }))
+        }
+        Op::OrderCancel(c) => {
+            check!(may(ctx.role, Duty::Sell));
+            let account = check!(owner_of(conn, c.id.as_uuid(), "order").await?);
+            check!(customer(conn, ctx, account).await?);
+            let mut o = check!(load_order(conn, c.id).await?);
+            let ids: Vec<ProductId> = o.lines.iter().map(|l| l.product).collect();
+            let mut lv = levels(conn, o.warehouse, ids.iter().copied()).await?;
+            let before = lv.clone();
+            check!(order::cancel(&mut o, c.reason.to_string(), &mut lv));
+            let mut out = vec![Doc::Order(o)];
+            out.extend(changed_levels(&before, lv));
+            Ok(Ok(Applied { docs: out }))
+        }
+        Op::OrderDeliver(d) => {
+            check!(may(ctx.role, Duty::Operate));
+            let account = check!(owner_of(conn, d.id.as_uuid(), "order").await?);
+            let name = check!(customer(conn, ctx, account).await?);
+            if docs::load(conn, d.delivery.as_uuid(), RowLock::Share).await?.is_some() {
+                return refuse(RuleError::AlreadyExists { entity: "delivery", id: d.delivery.to_string() });
+            }
+            let mut o = check!(load_order(conn, d.id).await?);
+            let s = settings(conn).await?;
+            check!(invoice::ensure_open(d.date, s.lock_date));
+            let ids: Vec<ProductId> = o.lines.iter().map(|l| l.product).collect();
+            let ps = products(conn, &ids).await?;
+            let mut lv = levels(conn, o.warehouse, ids.iter().copied()).await?;
+            let before = lv.clone();
+            let wanted: Option<Vec<(ProductId, Quantity)>> =
+                d.lines.as_ref().map(|ls| ls.iter().map(|l| (l.product, l.qty)).collect());
+            let promised = o.lines.iter().filter_map(|l| l.promise_date).min();
+            let shipped = check!(order::deliver(&mut o, wanted.as_deref(), &ps, &mut lv, s.currency));
+            let n = docs::next_number(conn, "DL", d.date.year()).await?;
+            let number = invoice::format_number("DL", d.date.year(), n);
+            let order_number = o.reference();
+            let cost: Decimal = shipped.iter().map(|l| l.cost).sum();
+            let mut out: Vec<Doc> = Vec::new();
+            for l in &shipped {
+                if l.cost.is_zero() && !lv.contains_key(&l.product) {
+                    continue;
+                }
+                out.push(Doc::Move(StockMove {
+                    id: Uuid::now_v7(),
+                    kind: MoveKind::Delivery,
+                    product: l.product,
+                    warehouse: o.warehouse,
+                    qty: -l.qty.get(),
+                    value: -l.cost,
+                    date: d.date,
+                    reference: format!("{number} {}", l.sku),
+                }));
+            }
+            let posting = ledger::CogsPosting {
+                entry_id: entry_id(),
+                source_id: d.delivery.as_uuid(),
+                date: d.date,
+                reference: number.clone(),
+                cost,
+            };
+            if let Some(e) = check!(posting.post(&chart, s.currency).map_err(ledger_refusal)) {
+                out.push(Doc::Journal(e));
+            }
+            out.push(Doc::Delivery(Delivery {
+                id: d.delivery,
+                number,
+                order: o.id,
+                order_number,
+                account,
+                customer_name: name,
+                warehouse: o.warehouse,
+                date: d.date,
+                promised,
+                carrier: d.carrier.as_ref().map(ToString::to_string),
+                tracking: d.tracking.as_ref().map(ToString::to_string),
+                lines: shipped,
+                cost,
+            }));
+            out.push(Doc::Order(o));
+            out.extend(changed_levels(&before, lv));
+            Ok(Ok(Applied { docs: out }))
+        }
+        Op::InvoiceCreate(c) => {
+            check!(may(ctx.role, Duty::Sell));
+            let account = check!(owner_of(conn, c.order.as_uuid(), "order").await?);
+            check!(customer(conn, ctx, account).await?);
+            let existing = match docs::load(conn, c.id.as_uuid(), RowLock::Update).await? {
+                Some(Doc::Invoice(i)) => Existing::Live(i),
+                Some(_) => return refuse(RuleError::AlreadyExists { entity: "invoice", id: c.id.to_string() }),
+                None => Existing::Missing,
+            };
+            let o = check!(load_order(conn, c.order).await?);
+            let s = settings(conn).await?;
+            let t = terms(conn, account, s.currency).await?;
+            let inv = check!(invoice::draft_from_order(existing.as_ref(), c.id, &o, &t, c.date));
+            Ok(Ok(Applied { docs: vec![Doc::Invoice(inv)] }))
+        }
+        Op::InvoiceCreditNote(c) => {
+            check!(may(ctx.role, Duty::Account));
+            let account = check!(owner_of(conn, c.invoice.as_uuid(), "invoice").await?);
+            check!(customer(conn, ctx, account).await?);
+            let existing = match docs::load(conn, c.id.as_uuid(), RowLock::Update).await? {
+                Some(Doc::Invoice(i)) => Existing::Live(i),
+                Some(_) => return refuse(RuleError::AlreadyExists { entity: "invoice", id: c.id.to_string() }),
+                None => Existing::Missing,
+            };
+            let of = check!(load_invoice(conn, c.invoice).await?);
+            let cn = check!(invoice::credit_note(existing.as_ref(), c.id, &of, c.date));
+            Ok(Ok(Applied { docs: vec![Doc::Invoice(cn)] }))
+        }
+        Op::InvoicePost(r) => {
+            check!(may(ctx.role, Duty::Account));
+            let account = check!(owner_of(conn, r.id.as_uuid(), "invoice").await?);
+            check!(customer(conn, ctx, account).await?);
+            let mut inv = check!(load_invoice(conn, r.id).await?);
+            if inv.status != InvoiceStatus::Draft {
+                return refuse(invalid(
+                    "status",
+                    format!("invoice {} is already posted: issue a credit note instead", inv.reference()),
+                ));
+            }
+            let s = settings(conn).await?;
+            check!(invoice::ensure_open(inv.date, s.lock_date));
+            let t = terms(conn, account, s.currency).await?;
+            let mut order = match inv.order {
+                Some(oid) => Some(check!(load_order(conn, oid).await?)),
+                None => None,
+            };
+            let mut original = match inv.credit_of {
+                Some(id) => Some(check!(load_invoice(conn, id).await?)),
+                None => None,
+            };
+            if let (Some(o), InvoiceKind::Invoice) = (&order, inv.kind) {
+                check!(invoice::check_against_order(&inv, o, t.invoice_policy));
+            }
+            let rate = check!(company::rate_on(&rates(conn).await?, inv.currency, inv.date, s.currency));
+            let mut revenue: BTreeMap<String, Decimal> = BTreeMap::new();
+            for l in &inv.lines {
+                *revenue.entry(l.income_account.clone()).or_default() += l.net;
+            }
+            // The document discount comes off each income account in proportion (the tax
+            // groups carry it exactly; spread it over the accounts, the last one takes the rest).
+            let discount = inv.totals.discount;
+            if !discount.is_zero() {
+                let gross: Decimal = revenue.values().copied().sum();
+                let mut left = discount;
+                let n = revenue.len();
+                for (i, v) in revenue.values_mut().enumerate() {
+                    let share =
+                        if i + 1 == n { left } else { inv.currency.round(discount * *v / gross.max(Decimal::ONE)) };
+                    *v -= share;
+                    left -= share;
+                }
+            }
+            let n = docs::next_number(conn, inv.series(), inv.date.year()).await?;
+            let number = invoice::format_number(inv.series(), inv.date.year(), n);
+            let posting = ledger::InvoicePosting {
+                entry_id: entry_id(),
+                source_id: inv.id.as_uuid(),
+                date: inv.date,
+                reference: number.clone(),
+                customer: account,
+                credit_note: inv.kind == InvoiceKind::CreditNote,
+                doc_currency: inv.currency,
+                rate,
+                revenue: revenue.into_iter().collect(),
+                tax: inv.totals.tax,
+            };
+            let entry = check!(posting.post(&chart, s.currency).map_err(ledger_refusal));
+            let total_company = posting.receivable_amount(s.currency);
+            check!(invoice::post(&mut inv, number, rate, total_company, entry.id(), s.lock_date));
+            let mut out: Vec<Doc> = vec![Doc::Journal(entry)];
+            let lines: Vec<_> = inv.lines.iter().filter_map(|l| l.order_line.map(|ol| (ol, l.qty))).collect();
+            let credit = inv.kind == InvoiceKind::CreditNote;
+            if let Some(orig) = original.as_mut() {
+                invoice::apply_credit_note(orig, &mut inv, s.currency);
+            }
+            if let Some(o) = order.as_mut() {
+                order::record_invoiced(o, &lines, credit, inv.totals.total);
+            }
+            if let Some(orig) = original {
+                out.push(Doc::Invoice(orig));
+            }
+            out.push(Doc::Invoice(inv));
+            if let Some(o) = order {
+                out.push(Doc::Order(o));
+            }
+            Ok(Ok(Applied { docs: out }))
+        }
+        Op::PaymentRecord(p) => {
+            check!(may(ctx.role, Duty::Account));
+            let name = check!(customer(conn, ctx, p.account).await?);
+            if docs::load(conn, p.id.as_uuid(), RowLock::Share).await?.is_some() {
+                return refuse(RuleError::AlreadyExists { entity: "payment", id: p.id.to_string() });
+            }
+            check!(payment::check_amount(p.amount, p.currency));
+            let s = settings(conn).await?;
+            check!(invoice::ensure_open(p.date, s.lock_date));
+            let rate = check!(company::rate_on(&rates(conn).await?, p.currency, p.date, s.currency));
+            let mut open: Vec<Invoice> = invoices_of(conn, p.account)
+                .await?
+                .into_iter()
+                .filter(|i| i.is_open() && i.currency == p.currency && i.kind == InvoiceKind::Invoice)
+                .collect();
+            if let Some(id) = p.invoice {
+                if !open.iter().any(|i| i.id == id) {
+                    return refuse(invalid(
+                        "invoice",
+                        format!("invoice {id} is not an open {} invoice of {name}", p.currency),
+                    ));
+                }
+            }
+            let before: BTreeMap<InvoiceId, Decimal> = open.iter().map(|i| (i.id, i.residual)).collect();
+            let (allocations, left) = check!(payment::allocate(p.amount, &mut open, p.invoice, s.currency));
+            let n = docs::next_number(conn, "PAY", p.date.year()).await?;
+            let number = invoice::format_number("PAY", p.date.year(), n);
+            let posting = ledger::PaymentPosting {
+                entry_id: entry_id(),
+                source_id: p.id.as_uuid(),
+                date: p.date,
+                reference: number.clone(),
+                customer: p.account,
+                doc_currency: p.currency,
+                rate,
+                amount: p.amount,
+                allocations: allocations
+                    .iter()
+                    .map(|a| ledger::AllocationPosting {
+                        invoice_reference: a.reference.clone(),
+                        amount_doc: a.amount,
+                        amount_company: a.amount_company,
+                    })
+                    .collect(),
+            };
+            let entry = check!(posting.post(&chart, s.currency).map_err(ledger_refusal));
+            let payment = Payment {
+                id: p.id,
+                kind: PaymentKind::Receipt,
+                number,
+                account: p.account,
+                customer_name: name,
+                date: p.date,
+                currency: p.currency,
+                amount: p.amount,
+                rate,
+                allocations,
+                unallocated: left,
+                journal_entry: Some(entry.id()),
+            };
+            let mut out = vec![Doc::Journal(entry), Doc::Payment(payment)];
+            let changed: Vec<Invoice> =
+                open.into_iter().filter(|i| before.get(&i.id).is_some_and(|r| *r != i.residual)).collect();
+            out.extend(close_paid_orders(conn, p.account, &changed).await?);
+            out.extend(changed.into_iter().map(Doc::Invoice));
+            Ok(Ok(Applied { docs: out }))
+        }
+        Op::PaymentRefund(p) => {
+            check!(may(ctx.role, Duty::Account));
+            let name = check!(customer(conn, ctx, p.account).await?);
+            if docs::load(conn, p.id.as_uuid(), RowLock::Share).await?.is_some() {
+                return refuse(RuleError::AlreadyExists { entity: "payment", id: p.id.to_string() });
+            }
+            check!(payment::check_amount(p.amount, p.currency));
+            let s = settings(conn).await?;
+            check!(invoice::ensure_open(p.date, s.lock_date));
+            let credit = customer_credit(conn, p.account, p.currency).await?;
+            if p.amount > credit {
+                return refuse(invalid(
+                    "amount",
+                    format!(
+                        "a refund of {} is more than {name}'s credit of {}",
+                        p.currency.format(p.amount),
+                        p.currency.format(credit)
+                    ),
+                ));
+            }
+            let rate = check!(company::rate_on(&rates(conn).await?, p.currency, p.date, s.currency));
+            let n = docs::next_number(conn, "REF", p.date.year()).await?;
+            let number = invoice::format_number("REF", p.date.year(), n);
+            let posting = ledger::RefundPosting {
+                entry_id: entry_id(),
+                source_id: p.id.as_uuid(),
+                date: p.date,
+                reference: number.clone(),
+                customer: p.account,
+                doc_currency: p.currency,
+                rate,
+                amount: p.amount,
+            };
+            let entry = check!(posting.post(&chart, s.currency).map_err(ledger_refusal));
+            let refund = Payment {
+                id: p.id,
+                kind: PaymentKind::Refund,
+                number,
+                account: p.account,
+                customer_name: name,
+                date: p.date,
+                currency: p.currency,
+                amount: p.amount,
+                rate,
+                allocations: vec![],
+                unallocated: Decimal::ZERO,
+                journal_entry: Some(entry.id()),
+            };
+            Ok(Ok(Applied { docs: vec![Doc::Journal(entry), Doc::Payment(refund)] }))
+        }
+        _ => refuse(invalid("mutation", format!("{} is not an order-to-cash mutation", op.name()))),
+    }
+}
+
+fn check_product(p: &Product) -> Result<(), RuleError> {
+    if p.cost.is_sign_negative() {
+        return Err(invalid("cost", format!("{} is negative", p.cost)));
+    }
+    if p.price.amount.is_sign_negative() {
+        return Err(invalid("price", format!("{} is negative", p.price)));
+    }
+    if p.price.currency.round(p.price.amount) != p.price.amount {
+        return Err(invalid("price", format!("{} has more decimals than {} allows", p.price.amount, p.price.currency)));
+    }
+    Ok(())
+}
+
+async fn price_lists(conn: &mut PgConnection) -> Result<Vec<PriceList>, StoreError> {
+    Ok(docs::of_kind(conn, "price_list")
+        .await?
+        .into_iter()
+        .filter_map(|d| match d {
+            Doc::PriceList(p) => Some(p),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The main warehouse is created on first use; any other must exist.
+async fn ensure_warehouse(conn: &mut PgConnection, id: WarehouseId) -> Result<Vec<Doc>, StoreError> {
+    if docs::load(conn, id.as_uuid(), RowLock::Share).await?.is_some() {
+        return Ok(vec![]);
+    }
+    let main = main_warehouse();
+    if id == main.id {
+        return Ok(vec![Doc::Warehouse(main)]);
+    }
+    Err(StoreError::Corrupt { entity: "warehouse", id: id.as_uuid(), detail: "does not exist".into() })
+}
+
+fn changed_levels(before: &BTreeMap<ProductId, StockLevel>, after: BTreeMap<ProductId, StockLevel>) -> Vec<Doc> {
+    after.into_iter().filter(|(p, l)| before.get(p) != Some(l)).map(|(_, l)| Doc::Stock(l)).collect()
+}
+
+/// Open receivables and open confirmed orders of a customer, other than `this` order.
+async fn exposure(conn: &mut PgConnection, account: AccountId, this: OrderId) -> Result<Exposure, StoreError> {
+    let open_receivables =
+        invoices_of(conn, account).await?.iter().filter(|i| i.is_open()).map(|i| i.signed(i.residual)).sum();
+    let open_orders = orders_of(conn, account).await?.iter().filter(|o| o.id != this).map(SalesOrder::open_amount).sum();
+    Ok(Exposure { open_receivables, open_orders })
+}
+
+/// Payments kept as credit minus refunds, in one currency.
+async fn customer_credit(conn: &mut PgConnection, account: AccountId, currency: Currency) -> Result<Decimal, StoreError> {
+    let mut credit = Decimal::ZERO;
+    for d in docs::of_account(conn, "payment", account).await? {
+        if let Doc::Payment(p) = d {
+            if p.currency == currency {
+                match p.kind {
+                    PaymentKind::Receipt => credit += p.unallocated,
+                    PaymentKind::Refund => credit -= p.amount,
+                }
+            }
+        }
+    }
+    Ok(credit)
+}
+
+/// Orders whose invoices are now all paid move from invoiced to closed.
+async fn close_paid_orders(conn: &mut PgConnection, account: AccountId, changed: &[Invoice]) -> Result<Vec<Doc>, StoreError> {
+    let mut out = Vec::new();
+    let all = invoices_of(conn, account).await?;
+    let mut seen = std::collections::BTreeSet::new();
+    for inv in changed {
+        let Some(oid) = inv.order else { continue };
+        if !seen.insert(oid) {
+            continue;
+        }
+        let residual_of = |i: &Invoice| changed.iter().find(|c| c.id == i.id).map_or(i.residual, |c| c.residual);
+        let paid = all
+            .iter()
+            .filter(|i| i.order == Some(oid) && i.kind == InvoiceKind::Invoice && i.status == InvoiceStatus::Posted)
+            .all(|i| residual_of(i).is_zero());
+        if let Some(Doc::Order(mut o)) = docs::load(conn, oid.as_uuid(), RowLock::Update).await? {
+            let was = o.status;
+            order::close_if_paid(&mut o, paid);
+            if o.status != was {
+                out.push(Doc::Order(o));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Everything in the journal (reports and export on the server side).
+pub async fn journal(conn: &mut PgConnection) -> Result<Vec<JournalEntry>, StoreError> {
+    Ok(docs::of_kind(conn, "journal")
+        .await?
+        .into_iter()
+        .filter_map(|d| match d {
+            Doc::Journal(j) => Some(j),
+            _ => None,
+        })
+        .collect())
+}

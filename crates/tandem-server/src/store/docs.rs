@@ -1,0 +1,141 @@
+//! Order-to-cash documents (`docs`) and gapless number series (`number_series`).
+
+use super::{corrupt, RowLock, StoreError};
+use sqlx::{PgConnection, Row};
+use std::collections::BTreeMap;
+use tandem_core::AccountId;
+use tandem_sync::erp::Reach;
+use tandem_sync::Doc;
+use uuid::Uuid;
+
+fn parse(id: Uuid, body: serde_json::Value) -> Result<Doc, StoreError> {
+    serde_json::from_value(body).map_err(|e| corrupt("document", id, e))
+}
+
+/// The live document `id`, locked as asked.
+pub async fn load(conn: &mut PgConnection, id: Uuid, lock: RowLock) -> Result<Option<Doc>, StoreError> {
+    let sql = match lock {
+        RowLock::Update => "SELECT body FROM docs WHERE id = $1 AND NOT deleted FOR UPDATE",
+        RowLock::Share => "SELECT body FROM docs WHERE id = $1 AND NOT deleted FOR SHARE",
+    };
+    let body: Option<serde_json::Value> = sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await?;
+    body.map(|b| parse(id, b)).transpose()
+}
+
+/// Several documents, locked for update in id order (the one lock order for stock levels).
+pub async fn load_many_for_update(conn: &mut PgConnection, ids: &[Uuid]) -> Result<BTreeMap<Uuid, Doc>, StoreError> {
+    let rows = sqlx::query("SELECT id, body FROM docs WHERE id = ANY($1) AND NOT deleted ORDER BY id FOR UPDATE")
+        .bind(ids)
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let id: Uuid = r.get("id");
+            Ok((id, parse(id, r.get("body"))?))
+        })
+        .collect()
+}
+
+/// Every live document of a kind (reference data: products, price lists, rates).
+pub async fn of_kind(conn: &mut PgConnection, kind: &str) -> Result<Vec<Doc>, StoreError> {
+    let rows = sqlx::query("SELECT id, body FROM docs WHERE kind = $1 AND NOT deleted ORDER BY id")
+        .bind(kind)
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(|r| parse(r.get("id"), r.get("body"))).collect()
+}
+
+/// Every live document of a kind that belongs to `account`.
+pub async fn of_account(conn: &mut PgConnection, kind: &str, account: AccountId) -> Result<Vec<Doc>, StoreError> {
+    let rows = sqlx::query("SELECT id, body FROM docs WHERE account_id = $1 AND kind = $2 AND NOT deleted ORDER BY id")
+        .bind(account.as_uuid())
+        .bind(kind)
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(|r| parse(r.get("id"), r.get("body"))).collect()
+}
+
+/// The live document of `kind` with unique `key` (a SKU).
+pub async fn by_key(conn: &mut PgConnection, kind: &str, key: &str) -> Result<Option<Doc>, StoreError> {
+    let row = sqlx::query("SELECT id, body FROM docs WHERE kind = $1 AND key = $2 AND NOT deleted")
+        .bind(kind)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| parse(r.get("id"), r.get("body"))).transpose()
+}
+
+/// Writes `doc` under `version` (insert or replace).
+pub async fn put(conn: &mut PgConnection, doc: &Doc, version: i64) -> Result<(), StoreError> {
+    let (account, internal) = match doc.reach() {
+        Reach::Everyone => (None, false),
+        Reach::Customer(a) => (Some(a.as_uuid()), false),
+        Reach::Internal => (None, true),
+    };
+    let r = sqlx::query(
+        "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body)
+         VALUES ($1, $2, $3, $4, $5, $6, false, $7)
+         ON CONFLICT (id) DO UPDATE SET kind = $2, account_id = $3, internal = $4, key = $5, version = $6,
+                                        deleted = false, body = $7",
+    )
+    .bind(doc.id())
+    .bind(doc.kind())
+    .bind(account)
+    .bind(internal)
+    .bind(doc.key())
+    .bind(version)
+    .bind(serde_json::to_value(doc)?)
+    .execute(conn)
+    .await;
+    match r {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
+            Err(StoreError::Conflict { entity: "document", id: doc.id() })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Re-stamps every document of `account` with `version` (the account moved territory: new reps
+/// receive them).
+pub async fn restamp_account(conn: &mut PgConnection, account: AccountId, version: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE docs SET version = $2 WHERE account_id = $1 AND NOT deleted")
+        .bind(account.as_uuid())
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Locks the documents of `account` before the clock is taken (lock order).
+pub async fn lock_account_docs(conn: &mut PgConnection, account: AccountId) -> Result<(), StoreError> {
+    sqlx::query("SELECT id FROM docs WHERE account_id = $1 ORDER BY id FOR UPDATE")
+        .bind(account.as_uuid())
+        .fetch_all(conn)
+        .await?;
+    Ok(())
+}
+
+/// The next number of a series in a year, gapless: the row stays locked until the caller's
+/// transaction ends, and a rollback gives the number back.
+pub async fn next_number(conn: &mut PgConnection, series: &str, year: i32) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO number_series (series, year, last) VALUES ($1, $2, 1)
+         ON CONFLICT (series, year) DO UPDATE SET last = number_series.last + 1
+         RETURNING last",
+    )
+    .bind(series)
+    .bind(year)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Does `account` have orders, invoices, payments or deliveries on record?
+pub async fn has_business(conn: &mut PgConnection, account: AccountId) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM docs WHERE account_id = $1 AND kind IN ('order', 'invoice', 'payment', 'delivery'))",
+    )
+    .bind(account.as_uuid())
+    .fetch_one(conn)
+    .await?)
+}

@@ -1,0 +1,242 @@
+//! Order-to-cash on the wire: the mutations of the back office and the documents they produce.
+//!
+//! ERP records travel as **documents**: one typed value per record (an order with its lines, an
+//! invoice with its lines and totals), versioned like every other change. Documents follow their
+//! state machines, so a mutation names a transition (`order.confirm`) rather than new field
+//! values; the server decides the outcome (credit, stock, numbers) and the device sees it in
+//! the next pull.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use tandem_core::catalog::{CustomerTerms, PriceList, Product};
+use tandem_core::company::{CompanySettings, RateEntry};
+use tandem_core::invoice::Invoice;
+use tandem_core::ledger::JournalEntry;
+use tandem_core::order::{Delivery, NewOrder, SalesOrder};
+use tandem_core::payment::Payment;
+use tandem_core::stock::{StockLevel, StockMove, Warehouse};
+use tandem_core::{
+    AccountId, Currency, DeliveryId, FxRate, InvoiceId, Note, OrderId, PaymentId, ProductId, Quantity, QuantityDelta,
+    WarehouseId,
+};
+use uuid::Uuid;
+
+/// One ERP record as every store holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum Doc {
+    Settings(CompanySettings),
+    Rate(RateEntry),
+    Product(Product),
+    PriceList(PriceList),
+    Terms(CustomerTerms),
+    Warehouse(Warehouse),
+    Stock(StockLevel),
+    Move(StockMove),
+    Order(SalesOrder),
+    Delivery(Delivery),
+    Invoice(Invoice),
+    Payment(Payment),
+    Journal(JournalEntry),
+}
+
+/// Who may see a kind of document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Reference data: everyone (products, prices, stock levels, rates, settings).
+    Everyone,
+    /// Whoever sees the customer account (orders, deliveries, invoices, payments, terms).
+    Customer(AccountId),
+    /// The back office only (the journal, stock moves): never a sales rep.
+    Internal,
+}
+
+impl Doc {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Doc::Settings(_) => "settings",
+            Doc::Rate(_) => "rate",
+            Doc::Product(_) => "product",
+            Doc::PriceList(_) => "price_list",
+            Doc::Terms(_) => "terms",
+            Doc::Warehouse(_) => "warehouse",
+            Doc::Stock(_) => "stock",
+            Doc::Move(_) => "move",
+            Doc::Order(_) => "order",
+            Doc::Delivery(_) => "delivery",
+            Doc::Invoice(_) => "invoice",
+            Doc::Payment(_) => "payment",
+            Doc::Journal(_) => "journal",
+        }
+    }
+
+    /// The record's id (one id space across kinds: UUIDs, or derived ones for levels and rates).
+    pub fn id(&self) -> Uuid {
+        match self {
+            Doc::Settings(_) => CompanySettings::ID,
+            Doc::Rate(r) => RateEntry::id_of(r.currency, r.date),
+            Doc::Product(p) => p.id.as_uuid(),
+            Doc::PriceList(p) => p.id.as_uuid(),
+            Doc::Terms(t) => terms_id(t.account),
+            Doc::Warehouse(w) => w.id.as_uuid(),
+            Doc::Stock(s) => StockLevel::id_of(s.product, s.warehouse),
+            Doc::Move(m) => m.id,
+            Doc::Order(o) => o.id.as_uuid(),
+            Doc::Delivery(d) => d.id.as_uuid(),
+            Doc::Invoice(i) => i.id.as_uuid(),
+            Doc::Payment(p) => p.id.as_uuid(),
+            Doc::Journal(j) => j.id.as_uuid(),
+        }
+    }
+
+    pub fn reach(&self) -> Reach {
+        match self {
+            Doc::Settings(_) | Doc::Rate(_) | Doc::Product(_) | Doc::Warehouse(_) | Doc::Stock(_) => Reach::Everyone,
+            Doc::PriceList(p) => p.customer.map_or(Reach::Everyone, Reach::Customer),
+            Doc::Terms(t) => Reach::Customer(t.account),
+            Doc::Order(o) => Reach::Customer(o.account),
+            Doc::Delivery(d) => Reach::Customer(d.account),
+            Doc::Invoice(i) => Reach::Customer(i.account),
+            Doc::Payment(p) => Reach::Customer(p.account),
+            Doc::Move(_) | Doc::Journal(_) => Reach::Internal,
+        }
+    }
+
+    /// A secondary unique key within the kind (a product's SKU, a warehouse's code).
+    pub fn key(&self) -> Option<String> {
+        match self {
+            Doc::Product(p) => Some(p.sku.to_string()),
+            Doc::Warehouse(w) => Some(w.code.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// The id of a customer's terms record (one per account, the same on every device).
+pub fn terms_id(account: AccountId) -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("terms/{account}").as_bytes())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockReceive {
+    /// The id of the stock move it makes.
+    pub id: Uuid,
+    pub product: ProductId,
+    pub warehouse: WarehouseId,
+    pub qty: Quantity,
+    /// Per unit, company currency.
+    pub unit_cost: Decimal,
+    pub date: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockAdjust {
+    pub id: Uuid,
+    pub product: ProductId,
+    pub warehouse: WarehouseId,
+    pub delta: QuantityDelta,
+    pub date: NaiveDate,
+    pub reason: Note,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRef {
+    pub id: OrderId,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderCancel {
+    pub id: OrderId,
+    pub reason: Note,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverLine {
+    pub product: ProductId,
+    pub qty: Quantity,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderDeliver {
+    pub id: OrderId,
+    pub delivery: DeliveryId,
+    pub date: NaiveDate,
+    /// Only these (else everything that can ship now).
+    #[serde(default)]
+    pub lines: Option<Vec<DeliverLine>>,
+    #[serde(default)]
+    pub carrier: Option<Note>,
+    #[serde(default)]
+    pub tracking: Option<Note>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceCreate {
+    pub id: InvoiceId,
+    pub order: OrderId,
+    pub date: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceRef {
+    pub id: InvoiceId,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceCreditNote {
+    /// The new credit note.
+    pub id: InvoiceId,
+    pub invoice: InvoiceId,
+    pub date: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRecord {
+    pub id: PaymentId,
+    pub account: AccountId,
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub date: NaiveDate,
+    /// Allocate to this invoice (else to the oldest open invoices).
+    #[serde(default)]
+    pub invoice: Option<InvoiceId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRefund {
+    pub id: PaymentId,
+    pub account: AccountId,
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub date: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetRate {
+    pub currency: Currency,
+    pub date: NaiveDate,
+    pub rate: FxRate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockPeriod {
+    /// Nothing may be posted on or before this date.
+    pub date: NaiveDate,
+}
+
+/// `order.create` carries the typed new order from tandem-core.
+pub type OrderCreate = NewOrder;
