@@ -333,12 +333,65 @@ fn an_over_payment_becomes_customer_credit_and_a_refund_pays_it_back() {
         doc_currency: Currency::EUR,
         rate: FxRate::ONE,
         amount: d("31.00"),
+        clears_company: None,
     }
     .post(&c, Currency::EUR)
     .expect("a valid refund");
     let entries = vec![p, refund];
     assert_eq!(balance(&entries, codes::CUSTOMER_CREDIT), Decimal::ZERO, "the credit is paid back");
     assert_eq!(balance(&entries, codes::BANK), d("119.00"));
+}
+
+#[test]
+fn a_usd_credit_refunded_at_another_rate_clears_the_credit_as_booked() {
+    let c = chart();
+    let p = payment("PAY-5", Currency::USD, rate("1.10"), "50.00", vec![]).post(&c, Currency::EUR).expect("valid");
+    assert_eq!(p.net(codes::CUSTOMER_CREDIT, None), d("-55.00"), "50 USD of credit at 1.10");
+    let half = credit_in_company(d("50.00"), d("55.00"), d("20.00"), Currency::EUR);
+    assert_eq!(half, d("22.00"), "two fifths of the credit");
+    let refund = |n: u128, amount: &str, clears: Decimal| RefundPosting {
+        entry_id: eid(n),
+        source_id: Uuid::from_u128(n),
+        date: day("2026-04-01"),
+        reference: format!("REF-{n}"),
+        customer: customer(1),
+        doc_currency: Currency::USD,
+        rate: rate("1.00"),
+        amount: d(amount),
+        clears_company: Some(clears),
+    };
+    let r1 = refund(41, "20.00", half).post(&c, Currency::EUR).expect("a valid partial refund");
+    let rest = credit_in_company(d("30.00"), d("33.00"), d("30.00"), Currency::EUR);
+    let r2 = refund(42, "30.00", rest).post(&c, Currency::EUR).expect("a valid final refund");
+    let entries = vec![p, r1, r2];
+    assert_eq!(balance(&entries, codes::CUSTOMER_CREDIT), Decimal::ZERO, "the whole credit is cleared");
+    assert_eq!(balance(&entries, codes::BANK), d("5.00"), "55 in, 50 out");
+    assert_eq!(balance(&entries, codes::FX_GAIN), d("-5.00"), "the dollar fell: a gain on what we owed");
+}
+
+#[test]
+fn an_invoice_refuses_a_revenue_line_on_a_non_income_account() {
+    let inv = invoice("INV-9", Currency::EUR, FxRate::ONE, &[(codes::BANK, "10.00")], "0");
+    let e = inv.post(&chart(), Currency::EUR).expect_err("revenue on the bank account must be refused");
+    assert_eq!(e.code(), "invalid_entry");
+    assert!(e.to_string().contains("1000 (Bank) is not an income account"), "{e}");
+    let unknown = invoice("INV-9", Currency::EUR, FxRate::ONE, &[("4999", "10.00")], "0");
+    assert_eq!(unknown.post(&chart(), Currency::EUR).expect_err("unknown").code(), "unknown_ledger_account");
+}
+
+#[test]
+fn reports_serialize_with_snake_case_fields_and_string_amounts() {
+    let c = chart();
+    let e = invoice("INV-1", Currency::EUR, FxRate::ONE, &[(codes::SALES_GOODS, "100.00")], "19.00")
+        .post(&c, Currency::EUR)
+        .expect("a valid invoice");
+    let entries = [e];
+    let tb = serde_json::to_value(trial_balance(&c, &entries, None, day("2026-12-31"))).expect("serializes");
+    assert_eq!(tb["total_debit"], "119.00", "decimals are strings");
+    assert_eq!(tb["rows"][0]["kind"], "asset", "kinds are snake_case");
+    let bs = serde_json::to_value(balance_sheet(&c, &entries, day("2026-12-31"))).expect("serializes");
+    assert_eq!(bs["total_liabilities_and_equity"], "119.00");
+    assert_eq!(bs["current_earnings"], "100.00");
 }
 
 #[test]

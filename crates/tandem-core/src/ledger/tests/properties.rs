@@ -53,8 +53,8 @@ struct Open {
 struct Books {
     entries: Vec<JournalEntry>,
     invoices: Vec<Open>,
-    /// Unused customer credit in the document currency, per (customer, currency).
-    credit: BTreeMap<(AccountId, Currency), Decimal>,
+    /// Unused customer credit in the document and the company currency, per (customer, currency).
+    credit: BTreeMap<(AccountId, Currency), (Decimal, Decimal)>,
     n: u128,
 }
 
@@ -226,16 +226,19 @@ impl Books {
                         open.open_company -= company;
                     }
                 }
-                *self.credit.entry((customer, currency)).or_default() += left;
+                let credit = self.credit.entry((customer, currency)).or_default();
+                credit.0 += left;
+                credit.1 += p.credit_amount(COMPANY);
             }
             Op::Refund { pick, pct } => {
-                let with_credit: Vec<((AccountId, Currency), Decimal)> =
-                    self.credit.iter().filter(|(_, v)| **v > Decimal::ZERO).map(|(k, v)| (*k, *v)).collect();
+                let with_credit: Vec<((AccountId, Currency), (Decimal, Decimal))> =
+                    self.credit.iter().filter(|(_, v)| v.0 > Decimal::ZERO).map(|(k, v)| (*k, *v)).collect();
                 if with_credit.is_empty() {
                     return Ok(());
                 }
-                let ((customer, currency), credit) = with_credit[pick % with_credit.len()];
-                let amount = share(credit, pct);
+                let ((customer, currency), (credit_doc, credit_company)) = with_credit[pick % with_credit.len()];
+                let amount = share(credit_doc, pct);
+                let clears = credit_in_company(credit_doc, credit_company, amount, COMPANY);
                 if amount.is_zero() {
                     return Ok(());
                 }
@@ -249,10 +252,13 @@ impl Books {
                     doc_currency: currency,
                     rate: rate_of(currency == Currency::USD, 9000 + (pct * 31) % 3000),
                     amount,
+                    clears_company: Some(clears),
                 };
                 let e = p.post(chart, COMPANY).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 self.push(chart, e)?;
-                *self.credit.entry((customer, currency)).or_default() -= amount;
+                let credit = self.credit.entry((customer, currency)).or_default();
+                credit.0 -= amount;
+                credit.1 -= clears;
             }
             Op::Cogs { cents: c } => {
                 let (entry_id, source_id, date) = self.next();
@@ -345,6 +351,16 @@ proptest! {
             let customer = AccountId::from_uuid(Uuid::from_u128(c));
             let per: Decimal = books.invoices.iter().filter(|i| i.customer == customer).map(|i| i.open_company).sum();
             prop_assert_eq!(account_balance(&books.entries, codes::RECEIVABLE, Some(customer), end), per, "per customer too");
+        }
+
+        // Customer credit in the ledger equals the unused credit as booked.
+        let credit: Decimal = books.credit.values().map(|c| c.1).sum();
+        prop_assert_eq!(-account_balance(&books.entries, codes::CUSTOMER_CREDIT, None, end), credit, "customer credit as booked");
+        for (doc, company) in books.credit.values() {
+            prop_assert!(*doc >= Decimal::ZERO && *company >= Decimal::ZERO, "no credit refunded twice");
+            if doc.is_zero() {
+                prop_assert_eq!(*company, Decimal::ZERO, "a credit refunded in full leaves nothing");
+            }
         }
 
         // (d) the balance sheet balances.
