@@ -12,7 +12,7 @@
 //! | Invoice | Receivable (1200, per customer): the sum of the credits | each revenue line's income account (4000 goods, 4100 services), VAT payable (2200) |
 //! | Credit note | the mirror image of an invoice | |
 //! | Payment | Bank (1000) at the payment rate; Exchange loss (5900) | Receivable (1200) per allocated invoice, at the part of the invoice's booked amount it clears ([`allocation_in_company`]); Customer credit (2300) for the unallocated rest; Exchange gain (4900) |
-//! | Refund | Customer credit (2300) | Bank (1000) |
+//! | Refund | Customer credit (2300) as booked ([`credit_in_company`]); Exchange loss (5900) | Bank (1000) at the refund rate; Exchange gain (4900) |
 //! | Delivery | Cost of goods sold (5000) at average cost | Inventory (1300) |
 //! | Goods receipt | Inventory (1300) | Payable (2000) |
 //! | Stock adjustment | Inventory (1300) when stock rises, else Stock adjustments (5100) | the other one |
@@ -45,8 +45,8 @@ pub use entry::{drop_zero_lines, ensure_open, EntryDraft, JournalEntry, JournalL
 pub use error::LedgerError;
 pub use export::{ledger_account_name, to_ledger_text};
 pub use posting::{
-    allocation_in_company, AdjustmentPosting, AllocationPosting, CogsPosting, InvoicePosting, PaymentPosting,
-    ReceiptPosting, RefundPosting,
+    allocation_in_company, credit_in_company, AdjustmentPosting, AllocationPosting, CogsPosting, InvoicePosting,
+    PaymentPosting, ReceiptPosting, RefundPosting,
 };
 pub use report::{
     account_balance, balance_sheet, profit_and_loss, trial_balance, BalanceSheet, ProfitAndLoss, ReportRow,

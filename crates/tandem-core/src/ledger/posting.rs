@@ -1,6 +1,6 @@
 //! The automatic postings of Tandem's documents, in the company currency.
 
-use super::chart::{codes, Chart};
+use super::chart::{codes, AccountKind, Chart};
 use super::entry::{drop_zero_lines, EntryDraft, JournalEntry, JournalLine, Source, SourceKind};
 use super::error::LedgerError;
 use crate::id::{AccountId, JournalEntryId};
@@ -102,6 +102,16 @@ impl InvoicePosting {
             return Err(LedgerError::InvalidEntry { reference: r.to_owned(), message: "has no revenue line".into() });
         }
         for (code, net) in &self.revenue {
+            match chart.get(code) {
+                None => return Err(LedgerError::UnknownLedgerAccount { reference: r.to_owned(), code: code.clone() }),
+                Some(a) if a.kind != AccountKind::Income => {
+                    return Err(LedgerError::InvalidEntry {
+                        reference: r.to_owned(),
+                        message: format!("revenue account {code} ({}) is not an income account", a.name),
+                    })
+                }
+                Some(_) => {}
+            }
             check_precision(r, &format!("net amount on {code}"), *net, self.doc_currency)?;
         }
         check_amount(r, "tax", self.tax, self.doc_currency)?;
@@ -247,17 +257,55 @@ pub struct RefundPosting {
     pub rate: FxRate,
     /// Paid back, in the document currency.
     pub amount: Decimal,
+    /// The customer credit it clears in the company currency, as booked when the credit arose
+    /// (see [`credit_in_company`]); `None`: the amount at the refund rate. A difference to what
+    /// leaves the bank is a realised exchange gain or loss.
+    pub clears_company: Option<Decimal>,
+}
+
+/// The company-currency part of a customer credit that a refund of `refund_doc` clears: all of
+/// `credit_company` when the whole credit is refunded, else its proportional share (rounded,
+/// never more than `credit_company`).
+pub fn credit_in_company(
+    credit_doc: Decimal,
+    credit_company: Decimal,
+    refund_doc: Decimal,
+    company: Currency,
+) -> Decimal {
+    if refund_doc >= credit_doc || credit_doc <= Decimal::ZERO {
+        credit_company
+    } else {
+        company.round(credit_company * refund_doc / credit_doc).min(credit_company)
+    }
 }
 
 impl RefundPosting {
+    /// What leaves the bank, in the company currency.
+    pub fn bank_amount(&self, company: Currency) -> Decimal {
+        self.rate.convert(self.amount, company)
+    }
+
     pub fn post(&self, chart: &Chart, company: Currency) -> Result<JournalEntry, LedgerError> {
         let r = self.reference.as_str();
         check_amount(r, "amount", self.amount, self.doc_currency)?;
-        let v = self.rate.convert(self.amount, company);
-        let lines = vec![
-            JournalLine::debit(codes::CUSTOMER_CREDIT, v, Some(self.customer), r),
-            JournalLine::credit(codes::BANK, v, None, r),
+        let bank = self.bank_amount(company);
+        let cleared = match self.clears_company {
+            Some(v) => {
+                check_amount(r, "credit cleared", v, company)?;
+                v
+            }
+            None => bank,
+        };
+        let mut lines = vec![
+            JournalLine::debit(codes::CUSTOMER_CREDIT, cleared, Some(self.customer), r),
+            JournalLine::credit(codes::BANK, bank, None, r),
         ];
+        let difference = cleared - bank;
+        if difference > Decimal::ZERO {
+            lines.push(JournalLine::credit(codes::FX_GAIN, difference, None, "Realised exchange gain"));
+        } else if difference < Decimal::ZERO {
+            lines.push(JournalLine::debit(codes::FX_LOSS, -difference, None, "Realised exchange loss"));
+        }
         let memo = format!("Refund {r} ({})", self.doc_currency.format(self.amount));
         let h = Header {
             id: self.entry_id,
