@@ -4,6 +4,7 @@
 //! replica, and maps the error to `{code, message, fields}` for the UI.
 
 mod commands;
+mod erp_commands;
 mod error;
 mod state;
 mod sync_loop;
@@ -47,6 +48,32 @@ pub fn run() {
             commands::sign_in,
             commands::sign_out,
             commands::app_info,
+            erp_commands::erp_products,
+            erp_commands::erp_create_product,
+            erp_commands::erp_stock,
+            erp_commands::erp_receive_stock,
+            erp_commands::erp_orders,
+            erp_commands::erp_order,
+            erp_commands::erp_create_order,
+            erp_commands::erp_confirm_order,
+            erp_commands::erp_release_order,
+            erp_commands::erp_cancel_order,
+            erp_commands::erp_deliver_order,
+            erp_commands::erp_deliveries,
+            erp_commands::erp_invoices,
+            erp_commands::erp_invoice,
+            erp_commands::erp_create_invoice,
+            erp_commands::erp_post_invoice,
+            erp_commands::erp_credit_invoice,
+            erp_commands::erp_payments,
+            erp_commands::erp_record_payment,
+            erp_commands::erp_outcome,
+            erp_commands::erp_customer_facts,
+            erp_commands::erp_set_terms,
+            erp_commands::erp_aging,
+            erp_commands::erp_trial_balance,
+            erp_commands::erp_profit_and_loss,
+            erp_commands::erp_balance_sheet,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -67,8 +67,8 @@ pub mod fixtures {
                     Change::Contact { id, data: None, .. } => {
                         self.contacts.remove(id);
                     }
-                    // The mirror compares records; conflicts are checked on their own.
-                    Change::Conflict { .. } => {}
+                    // The mirror compares records; conflicts and documents are checked on their own.
+                    Change::Conflict { .. } | Change::Doc { .. } => {}
                 }
             }
         }

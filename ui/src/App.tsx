@@ -6,13 +6,21 @@ import { AccountForm } from './components/AccountForm';
 import { AccountList } from './components/AccountList';
 import { AuditLog } from './components/AuditLog';
 import { ConflictsPanel } from './components/ConflictsPanel';
+import { InvoicesScreen } from './components/erp/InvoicesScreen';
+import { OrdersScreen } from './components/erp/OrdersScreen';
+import { PaymentsScreen } from './components/erp/PaymentsScreen';
+import { ProductsScreen } from './components/erp/ProductsScreen';
+import { ReportsScreen } from './components/erp/ReportsScreen';
+import { StockScreen } from './components/erp/StockScreen';
 import { RejectedPanel } from './components/RejectedPanel';
+import { ScreenNav, type Screen } from './components/ScreenNav';
 import { SignInDialog } from './components/SignInDialog';
 import { TopBar } from './components/TopBar';
 import { useSubscription } from './hooks/useSubscription';
 import { useSyncStatus } from './hooks/useSyncStatus';
 import { errorBanner } from './lib/banners';
 import { toAppError } from './lib/errors';
+import { SessionContext } from './SessionContext';
 
 /** What the right-hand pane shows. */
 type Pane = { kind: 'empty' } | { kind: 'view'; id: string } | { kind: 'create' } | { kind: 'edit'; account: AccountRow };
@@ -27,6 +35,8 @@ type Dialog =
 export function App() {
   const backend = useBackend();
   const sync = useSyncStatus();
+  const [screen, setScreen] = useState<Screen>('accounts');
+  const [invoiceId, setInvoiceId] = useState<string | null>(null);
   const [pane, setPane] = useState<Pane>({ kind: 'empty' });
   const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
   const [syncBusy, setSyncBusy] = useState(false);
@@ -77,180 +87,198 @@ export function App() {
     }, fail);
   };
 
+  const openInvoice = (id: string) => {
+    setInvoiceId(id);
+    setScreen('invoices');
+  };
+
   const afterSave = (account: AccountRow) => {
     setPane({ kind: 'view', id: account.id });
     dataChanged();
   };
 
   return (
-    <div className="app">
-      <TopBar
-        status={status}
-        syncBusy={syncBusy}
-        onSyncNow={syncNow}
-        onShowRejected={() => {
-          setDialog({ kind: 'rejected' });
-        }}
-        onShowConflicts={() => {
-          setDialog({ kind: 'conflicts' });
-        }}
-        onOpenAudit={() => {
-          setDialog({ kind: 'audit', recordId: null });
-        }}
-        onOpenSignIn={() => {
-          setDialog({ kind: 'sign-in' });
-        }}
-        onSignOut={signOut}
-      />
-      {status?.mode === 'local' && (
-        <div className="banner" role="status">
-          Local workspace with demo data — sign in to sync with your company
-        </div>
-      )}
-      {banner?.kind === 'upgrade_required' && (
-        <div id="upgrade-banner" className="banner banner--error" role="alert">
-          <span>{banner.message}</span>
-        </div>
-      )}
-      {banner?.kind === 'session_expired' && (
-        <div id="session-banner" className="banner banner--warn" role="alert">
-          <span>{banner.message}</span>
-          <button
-            id="session-signin"
-            type="button"
-            className="button button--primary button--small"
-            onClick={() => {
-              setDialog({ kind: 'sign-in' });
-            }}
-          >
-            Sign in again
-          </button>
-        </div>
-      )}
-      {banner?.kind === 'revoked' && (
-        <div id="revoked-banner" className="banner banner--error" role="alert">
-          <span>
-            <strong>Your company data was removed from this device.</strong> {banner.message}
-          </span>
-        </div>
-      )}
-      {(shownNotice ?? sync.error?.message ?? null) !== null && (
-        <div className="banner banner--error" role="alert">
-          <span>{shownNotice ?? sync.error?.message}</span>
-          {shownNotice !== null && (
+    <SessionContext value={status}>
+      <div className="app">
+        <TopBar
+          status={status}
+          syncBusy={syncBusy}
+          onSyncNow={syncNow}
+          onShowRejected={() => {
+            setDialog({ kind: 'rejected' });
+          }}
+          onShowConflicts={() => {
+            setDialog({ kind: 'conflicts' });
+          }}
+          onOpenAudit={() => {
+            setDialog({ kind: 'audit', recordId: null });
+          }}
+          onOpenSignIn={() => {
+            setDialog({ kind: 'sign-in' });
+          }}
+          onSignOut={signOut}
+        />
+        {status?.mode === 'local' && (
+          <div className="banner" role="status">
+            Local workspace with demo data — sign in to sync with your company
+          </div>
+        )}
+        {banner?.kind === 'upgrade_required' && (
+          <div id="upgrade-banner" className="banner banner--error" role="alert">
+            <span>{banner.message}</span>
+          </div>
+        )}
+        {banner?.kind === 'session_expired' && (
+          <div id="session-banner" className="banner banner--warn" role="alert">
+            <span>{banner.message}</span>
             <button
-              type="button"
-              className="icon-button"
-              aria-label="Dismiss"
-              onClick={() => {
-                setNotice(null);
-                setErrorCode(null);
-              }}
-            >
-              ×
-            </button>
-          )}
-        </div>
-      )}
-      <main className="workspace">
-        <aside className="sidebar">
-          <div className="sidebar-header">
-            <h1>Accounts</h1>
-            <button
-              id="new-account"
+              id="session-signin"
               type="button"
               className="button button--primary button--small"
               onClick={() => {
-                setPane({ kind: 'create' });
+                setDialog({ kind: 'sign-in' });
               }}
             >
-              New account
+              Sign in again
             </button>
           </div>
-          <AccountList
-            selectedId={selectedId}
-            version={version}
-            onSelect={(id) => {
-              setPane({ kind: 'view', id });
+        )}
+        {banner?.kind === 'revoked' && (
+          <div id="revoked-banner" className="banner banner--error" role="alert">
+            <span>
+              <strong>Your company data was removed from this device.</strong> {banner.message}
+            </span>
+          </div>
+        )}
+        {(shownNotice ?? sync.error?.message ?? null) !== null && (
+          <div className="banner banner--error" role="alert">
+            <span>{shownNotice ?? sync.error?.message}</span>
+            {shownNotice !== null && (
+              <button
+                type="button"
+                className="icon-button"
+                aria-label="Dismiss"
+                onClick={() => {
+                  setNotice(null);
+                  setErrorCode(null);
+                }}
+              >
+                ×
+              </button>
+            )}
+          </div>
+        )}
+        <ScreenNav screen={screen} onChange={setScreen} />
+        {screen === 'orders' && <OrdersScreen version={version} onChanged={dataChanged} onOpenInvoice={openInvoice} />}
+        {screen === 'invoices' && (
+          <InvoicesScreen version={version} onChanged={dataChanged} selectedId={invoiceId} onSelect={setInvoiceId} />
+        )}
+        {screen === 'payments' && <PaymentsScreen version={version} onChanged={dataChanged} />}
+        {screen === 'products' && <ProductsScreen version={version} onChanged={dataChanged} />}
+        {screen === 'stock' && <StockScreen version={version} onChanged={dataChanged} />}
+        {screen === 'reports' && <ReportsScreen version={version} />}
+        {screen === 'accounts' && (
+          <main className="workspace">
+            <aside className="sidebar">
+              <div className="sidebar-header">
+                <h1>Accounts</h1>
+                <button
+                  id="new-account"
+                  type="button"
+                  className="button button--primary button--small"
+                  onClick={() => {
+                    setPane({ kind: 'create' });
+                  }}
+                >
+                  New account
+                </button>
+              </div>
+              <AccountList
+                selectedId={selectedId}
+                version={version}
+                onSelect={(id) => {
+                  setPane({ kind: 'view', id });
+                }}
+              />
+            </aside>
+            <section className="pane">
+              {pane.kind === 'empty' && <div className="detail-empty muted">Select an account, or create a new one.</div>}
+              {pane.kind === 'view' && (
+                <AccountDetail
+                  key={pane.id}
+                  id={pane.id}
+                  version={version}
+                  onEdit={(account) => {
+                    setPane({ kind: 'edit', account });
+                  }}
+                  onDeleted={() => {
+                    setPane({ kind: 'empty' });
+                    dataChanged();
+                  }}
+                  onChanged={dataChanged}
+                  conflicts={status?.conflicts}
+                  onShowConflicts={() => {
+                    setDialog({ kind: 'conflicts' });
+                  }}
+                  onShowHistory={
+                    status?.mode === 'server'
+                      ? (account) => {
+                          setDialog({ kind: 'audit', recordId: account.id, recordName: account.name });
+                        }
+                      : undefined
+                  }
+                />
+              )}
+              {pane.kind === 'create' && (
+                <AccountForm
+                  key="create"
+                  account={null}
+                  onSaved={afterSave}
+                  onCancel={() => {
+                    setPane({ kind: 'empty' });
+                  }}
+                />
+              )}
+              {pane.kind === 'edit' && (
+                <AccountForm
+                  key={pane.account.id}
+                  account={pane.account}
+                  onSaved={afterSave}
+                  onCancel={() => {
+                    setPane({ kind: 'view', id: pane.account.id });
+                  }}
+                />
+              )}
+            </section>
+          </main>
+        )}
+        {dialog.kind === 'sign-in' && (
+          <SignInDialog
+            initialUrl={status?.serverUrl ?? ''}
+            initialUser={status?.user ?? ''}
+            onClose={closeDialog}
+            onSignedIn={(s) => {
+              sync.set(s);
+              setErrorCode(null);
+              setNotice(null);
+              closeDialog();
+              dataChanged();
             }}
           />
-        </aside>
-        <section className="pane">
-          {pane.kind === 'empty' && <div className="detail-empty muted">Select an account, or create a new one.</div>}
-          {pane.kind === 'view' && (
-            <AccountDetail
-              key={pane.id}
-              id={pane.id}
-              version={version}
-              onEdit={(account) => {
-                setPane({ kind: 'edit', account });
-              }}
-              onDeleted={() => {
-                setPane({ kind: 'empty' });
-                dataChanged();
-              }}
-              onChanged={dataChanged}
-              conflicts={status?.conflicts}
-              onShowConflicts={() => {
-                setDialog({ kind: 'conflicts' });
-              }}
-              onShowHistory={
-                status?.mode === 'server'
-                  ? (account) => {
-                      setDialog({ kind: 'audit', recordId: account.id, recordName: account.name });
-                    }
-                  : undefined
-              }
-            />
-          )}
-          {pane.kind === 'create' && (
-            <AccountForm
-              key="create"
-              account={null}
-              onSaved={afterSave}
-              onCancel={() => {
-                setPane({ kind: 'empty' });
-              }}
-            />
-          )}
-          {pane.kind === 'edit' && (
-            <AccountForm
-              key={pane.account.id}
-              account={pane.account}
-              onSaved={afterSave}
-              onCancel={() => {
-                setPane({ kind: 'view', id: pane.account.id });
-              }}
-            />
-          )}
-        </section>
-      </main>
-      {dialog.kind === 'sign-in' && (
-        <SignInDialog
-          initialUrl={status?.serverUrl ?? ''}
-          initialUser={status?.user ?? ''}
-          onClose={closeDialog}
-          onSignedIn={(s) => {
-            sync.set(s);
-            setErrorCode(null);
-            setNotice(null);
-            closeDialog();
-            dataChanged();
-          }}
-        />
-      )}
-      {dialog.kind === 'rejected' && status !== null && <RejectedPanel rejected={status.rejected} onClose={closeDialog} />}
-      {dialog.kind === 'conflicts' && status !== null && (
-        <ConflictsPanel conflicts={status.conflicts} onResolved={sync.set} onClose={closeDialog} />
-      )}
-      {dialog.kind === 'audit' && (
-        <AuditLog
-          key={dialog.recordId ?? 'all'}
-          recordId={dialog.recordId}
-          recordName={dialog.recordName}
-          onClose={closeDialog}
-        />
-      )}
-    </div>
+        )}
+        {dialog.kind === 'rejected' && status !== null && <RejectedPanel rejected={status.rejected} onClose={closeDialog} />}
+        {dialog.kind === 'conflicts' && status !== null && (
+          <ConflictsPanel conflicts={status.conflicts} onResolved={sync.set} onClose={closeDialog} />
+        )}
+        {dialog.kind === 'audit' && (
+          <AuditLog
+            key={dialog.recordId ?? 'all'}
+            recordId={dialog.recordId}
+            recordName={dialog.recordName}
+            onClose={closeDialog}
+          />
+        )}
+      </div>
+    </SessionContext>
   );
 }

@@ -148,6 +148,8 @@ export interface SyncStatus {
   progress: SyncProgress | null;
   /** Field conflicts (unresolved ones have `resolution === null`). */
   conflicts: Conflict[];
+  /** The signed-in user's role (admin, sales_manager, sales_rep, back_office, warehouse); null when unknown. */
+  role: string | null;
 }
 
 export interface AppInfo {
@@ -166,6 +168,349 @@ export interface AppError {
   code: string;
   message: string;
   fields?: FieldError[];
+}
+
+
+// ---------- order-to-cash (ERP) ----------
+// Documents are Rust structs serialised with snake_case fields. Amounts, quantities, percents and
+// rates are decimal strings (never JS numbers); dates are `YYYY-MM-DD`; ids are UUID strings.
+
+export type ProductKind = 'goods' | 'service';
+
+export interface MoneyValue {
+  amount: string;
+  currency: string;
+}
+
+export interface Product {
+  id: string;
+  sku: string;
+  name: string;
+  /** `goods` | `service` (a string, should the backend add kinds). */
+  kind: string;
+  unit: string;
+  /** Percent, e.g. `19`. */
+  tax_rate: string;
+  price: MoneyValue;
+  cost: string;
+  allow_negative: boolean;
+  active: boolean;
+}
+
+export interface ProductRow extends Product {
+  onHand: string;
+  reserved: string;
+  available: string;
+}
+
+/** What a new product is made of (camelCase; the backend validates). */
+export interface ProductInput {
+  sku: string;
+  name: string;
+  kind: ProductKind;
+  unit: string;
+  taxRate: string;
+  price: string;
+  currency: string;
+  cost: string;
+  allowNegative: boolean;
+}
+
+export interface StockRow {
+  sku: string;
+  name: string;
+  warehouse: string;
+  onHand: string;
+  reserved: string;
+  available: string;
+  value: string;
+}
+
+/** One page of documents, paged by key: pass `next` back as `after`. */
+export interface DocPage<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface DocQuery {
+  /** Only this account's documents; null for all. */
+  account?: string | null;
+  after?: string | null;
+  limit: number;
+}
+
+export type OrderStatus =
+  | 'draft'
+  | 'held'
+  | 'confirmed'
+  | 'partly_delivered'
+  | 'delivered'
+  | 'invoiced'
+  | 'closed'
+  | 'cancelled';
+
+export interface TaxLine {
+  rate: string;
+  base: string;
+  tax: string;
+}
+
+export interface Totals {
+  lines: string;
+  discount: string;
+  net: string;
+  taxes: TaxLine[];
+  tax: string;
+  total: string;
+}
+
+export type PriceSource = { from: 'list'; id: string; name: string } | { from: 'product_price' };
+
+export interface OrderLine {
+  id: string;
+  product: string;
+  sku: string;
+  name: string;
+  unit: string;
+  kind: string;
+  qty: string;
+  unit_price: string;
+  price_source: PriceSource;
+  discount: string;
+  tax_rate: string;
+  net: string;
+  reserved: string;
+  backorder: string;
+  delivered: string;
+  invoiced: string;
+  promise_date: string | null;
+  expected_date: string | null;
+}
+
+export interface SalesOrder {
+  id: string;
+  /** Null while a draft. */
+  number: string | null;
+  account: string;
+  customer_name: string;
+  date: string;
+  currency: string;
+  warehouse: string;
+  /** An `OrderStatus`, kept as a string should the backend add statuses. */
+  status: string;
+  fiscal_position: string;
+  discount: string;
+  lines: OrderLine[];
+  totals: Totals;
+  invoiced_amount: string;
+  hold_reason: string | null;
+  cancel_reason: string | null;
+}
+
+export interface DeliveryLine {
+  order_line: string;
+  product: string;
+  sku: string;
+  qty: string;
+  cost: string;
+}
+
+export interface Delivery {
+  id: string;
+  number: string;
+  order: string;
+  order_number: string;
+  account: string;
+  customer_name: string;
+  warehouse: string;
+  date: string;
+  promised: string | null;
+  carrier: string | null;
+  tracking: string | null;
+  lines: DeliveryLine[];
+  cost: string;
+}
+
+export interface InvoiceLine {
+  order_line: string;
+  product: string;
+  sku: string;
+  name: string;
+  qty: string;
+  unit_price: string;
+  discount: string;
+  tax_rate: string;
+  net: string;
+  income_account: string;
+}
+
+export interface Invoice {
+  id: string;
+  /** `invoice` | `credit_note`. */
+  kind: string;
+  /** Null while a draft. */
+  number: string | null;
+  account: string;
+  customer_name: string;
+  order: string | null;
+  order_number: string | null;
+  date: string;
+  due: string;
+  currency: string;
+  rate: string;
+  fiscal_note: string | null;
+  discount: string;
+  lines: InvoiceLine[];
+  totals: Totals;
+  /** `draft` | `posted`. */
+  status: string;
+  residual: string;
+  residual_company: string;
+  total_company: string;
+  credit_of: string | null;
+  journal_entry: string | null;
+}
+
+export interface OrderDetail extends SalesOrder {
+  deliveries: Delivery[];
+  invoices: Invoice[];
+  /** Names of this order's steps still queued for the server, e.g. `order.confirm`. */
+  pending: string[];
+}
+
+/** One order line as typed: a SKU and a quantity (and an optional discount). */
+export interface OrderLineInput {
+  sku: string;
+  qty: string;
+  discount?: string | null;
+}
+
+export interface PaymentAllocation {
+  invoice: string;
+  reference: string;
+  amount: string;
+  amount_company: string;
+}
+
+export interface Payment {
+  id: string;
+  /** `receipt` | `refund`. */
+  kind: string;
+  number: string;
+  account: string;
+  customer_name: string;
+  date: string;
+  currency: string;
+  amount: string;
+  rate: string;
+  allocations: PaymentAllocation[];
+  unallocated: string;
+  journal_entry: string | null;
+}
+
+/** What the server answered to a queued step. */
+export type Outcome = { status: 'pending' } | { status: 'applied' } | { status: 'rejected'; code: string; reason: string };
+
+export interface CustomerTerms {
+  account: string;
+  currency: string;
+  credit_limit: string | null;
+  /** `refuse` | `hold`. */
+  credit_policy: string;
+  payment_days: number;
+  fiscal_position: string;
+  /** `delivered` | `ordered`. */
+  invoice_policy: string;
+  discount: string | null;
+}
+
+export interface CustomerFacts {
+  terms: CustomerTerms;
+  orders: SalesOrder[];
+  deliveries: Delivery[];
+  invoices: Invoice[];
+  payments: Payment[];
+  openBalance: string;
+  openOrders: string;
+  creditAvailable: string | null;
+  overLimit: boolean;
+}
+
+export interface AgingBuckets {
+  current: string;
+  d1_30: string;
+  d31_60: string;
+  d61_90: string;
+  over_90: string;
+  total: string;
+}
+
+export interface AgingRow extends AgingBuckets {
+  customer: string;
+  customer_name: string;
+}
+
+export interface Aging {
+  as_of: string;
+  customers: AgingRow[];
+  total: AgingBuckets;
+}
+
+export interface TrialBalanceRow {
+  code: string;
+  name: string;
+  kind: string;
+  debit: string;
+  credit: string;
+  balance: string;
+}
+
+export interface TrialBalance {
+  from: string | null;
+  to: string;
+  rows: TrialBalanceRow[];
+  total_debit: string;
+  total_credit: string;
+}
+
+export interface LedgerRow {
+  code: string;
+  name: string;
+  amount: string;
+}
+
+export interface ProfitAndLoss {
+  from: string | null;
+  to: string;
+  income: LedgerRow[];
+  expenses: LedgerRow[];
+  total_income: string;
+  total_expenses: string;
+  net_profit: string;
+}
+
+export interface BalanceSheet {
+  at: string;
+  assets: LedgerRow[];
+  liabilities: LedgerRow[];
+  equity: LedgerRow[];
+  current_earnings: string;
+  total_assets: string;
+  total_liabilities_and_equity: string;
+}
+
+export interface DeliverInput {
+  /** Empty = everything ready. */
+  lines: OrderLineInput[];
+  carrier?: string | null;
+  tracking?: string | null;
+}
+
+export interface PaymentInput {
+  account: string;
+  amount: string;
+  currency: string;
+  invoice?: string | null;
 }
 
 export type Unsubscribe = () => void;
@@ -192,6 +537,38 @@ export interface Backend {
   onSyncStatus: (handler: (status: SyncStatus) => void) => Promise<Unsubscribe>;
   /** `tandem://data-changed`: data changed underneath (e.g. after a pull). */
   onDataChanged: (handler: () => void) => Promise<Unsubscribe>;
+  // Order-to-cash. Steps the server decides return the outbox `seq`; ask `erpOutcome(seq)` what became of it.
+  erpProducts(): Promise<ProductRow[]>;
+  /** Returns the new product's id. */
+  erpCreateProduct(input: ProductInput): Promise<string>;
+  erpStock(): Promise<StockRow[]>;
+  erpReceiveStock(sku: string, qty: string, unitCost: string, warehouse?: string | null): Promise<number>;
+  erpOrders(query: DocQuery): Promise<DocPage<SalesOrder>>;
+  erpOrder(id: string): Promise<OrderDetail>;
+  /** Returns the new (draft) order's id. */
+  erpCreateOrder(account: string, lines: OrderLineInput[], discount?: string | null): Promise<string>;
+  erpConfirmOrder(id: string): Promise<number>;
+  erpReleaseOrder(id: string): Promise<number>;
+  erpCancelOrder(id: string, reason: string): Promise<number>;
+  erpDeliverOrder(id: string, input: DeliverInput): Promise<number>;
+  erpDeliveries(query: DocQuery): Promise<DocPage<Delivery>>;
+  erpInvoices(query: DocQuery): Promise<DocPage<Invoice>>;
+  erpInvoice(id: string): Promise<Invoice>;
+  /** Returns the new (draft) invoice's id. */
+  erpCreateInvoice(order: string): Promise<string>;
+  erpPostInvoice(id: string): Promise<number>;
+  /** Returns the credit note's id. */
+  erpCreditInvoice(id: string): Promise<string>;
+  erpPayments(query: DocQuery): Promise<DocPage<Payment>>;
+  erpRecordPayment(input: PaymentInput): Promise<number>;
+  erpOutcome(seq: number): Promise<Outcome>;
+  erpCustomerFacts(account: string): Promise<CustomerFacts>;
+  erpSetTerms(terms: CustomerTerms): Promise<number>;
+  erpAging(asOf?: string | null): Promise<Aging>;
+  /** Not for sales reps (`forbidden`). */
+  erpTrialBalance(from?: string | null, to?: string | null): Promise<TrialBalance>;
+  erpProfitAndLoss(from?: string | null, to?: string | null): Promise<ProfitAndLoss>;
+  erpBalanceSheet(at?: string | null): Promise<BalanceSheet>;
 }
 
 export const SYNC_STATUS_EVENT = 'tandem://sync-status';
@@ -231,4 +608,34 @@ export const tauriBackend: Backend = {
     listen(DATA_CHANGED_EVENT, () => {
       handler();
     }),
+  erpProducts: () => call('erp_products'),
+  erpCreateProduct: (input) => call('erp_create_product', { input }),
+  erpStock: () => call('erp_stock'),
+  erpReceiveStock: (sku, qty, unitCost, warehouse) =>
+    call('erp_receive_stock', { sku, qty, unitCost, warehouse: warehouse ?? null }),
+  erpOrders: ({ account, after, limit }) => call('erp_orders', { account: account ?? null, after: after ?? null, limit }),
+  erpOrder: (id) => call('erp_order', { id }),
+  erpCreateOrder: (account, lines, discount) => call('erp_create_order', { account, lines, discount: discount ?? null }),
+  erpConfirmOrder: (id) => call('erp_confirm_order', { id }),
+  erpReleaseOrder: (id) => call('erp_release_order', { id }),
+  erpCancelOrder: (id, reason) => call('erp_cancel_order', { id, reason }),
+  erpDeliverOrder: (id, { lines, carrier, tracking }) =>
+    call('erp_deliver_order', { id, lines, carrier: carrier ?? null, tracking: tracking ?? null }),
+  erpDeliveries: ({ account, after, limit }) =>
+    call('erp_deliveries', { account: account ?? null, after: after ?? null, limit }),
+  erpInvoices: ({ account, after, limit }) => call('erp_invoices', { account: account ?? null, after: after ?? null, limit }),
+  erpInvoice: (id) => call('erp_invoice', { id }),
+  erpCreateInvoice: (order) => call('erp_create_invoice', { order }),
+  erpPostInvoice: (id) => call('erp_post_invoice', { id }),
+  erpCreditInvoice: (id) => call('erp_credit_invoice', { id }),
+  erpPayments: ({ account, after, limit }) => call('erp_payments', { account: account ?? null, after: after ?? null, limit }),
+  erpRecordPayment: ({ account, amount, currency, invoice }) =>
+    call('erp_record_payment', { account, amount, currency, invoice: invoice ?? null }),
+  erpOutcome: (seq) => call('erp_outcome', { seq }),
+  erpCustomerFacts: (account) => call('erp_customer_facts', { account }),
+  erpSetTerms: (terms) => call('erp_set_terms', { terms }),
+  erpAging: (asOf) => call('erp_aging', { asOf: asOf ?? null }),
+  erpTrialBalance: (from, to) => call('erp_trial_balance', { from: from ?? null, to: to ?? null }),
+  erpProfitAndLoss: (from, to) => call('erp_profit_and_loss', { from: from ?? null, to: to ?? null }),
+  erpBalanceSheet: (at) => call('erp_balance_sheet', { at: at ?? null }),
 };

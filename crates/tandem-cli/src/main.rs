@@ -3,6 +3,8 @@
 
 #![allow(clippy::print_stdout)]
 
+mod erp;
+
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
@@ -64,6 +66,33 @@ enum Command {
     /// Field conflicts: the same field edited on two devices.
     #[command(subcommand)]
     Conflict(ConflictCmd),
+    /// Products and services.
+    #[command(subcommand)]
+    Product(erp::ProductCmd),
+    /// Stock per warehouse: receipts, adjustments, levels.
+    #[command(subcommand)]
+    Stock(erp::StockCmd),
+    /// Sales orders: create, confirm, deliver, cancel.
+    #[command(subcommand)]
+    Order(erp::OrderCmd),
+    /// Invoices and credit notes.
+    #[command(subcommand)]
+    Invoice(erp::InvoiceCmd),
+    /// Payments received and refunds.
+    #[command(subcommand)]
+    Payment(erp::PaymentCmd),
+    /// Exchange rates.
+    #[command(subcommand)]
+    Rate(erp::RateCmd),
+    /// The books: lock date.
+    #[command(subcommand)]
+    Books(erp::BooksCmd),
+    /// Reports: trial balance, profit and loss, balance sheet, aging, customer.
+    #[command(subcommand)]
+    Report(erp::ReportCmd),
+    /// Exports: the journal as a plain-text ledger.
+    #[command(subcommand)]
+    Export(erp::ExportCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -137,6 +166,12 @@ enum AccountCmd {
         id: String,
         #[command(flatten)]
         fields: AccountFields,
+        /// The customer's credit limit (back office), with --currency.
+        #[arg(long, requires = "currency")]
+        credit_limit: Option<String>,
+        /// The currency of the credit limit and of the customer's documents.
+        #[arg(long, requires = "credit_limit")]
+        currency: Option<String>,
     },
     /// Delete an account and its contacts.
     Delete { id: String },
@@ -279,7 +314,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Account(cmd) => account(&ws.open().await?, cmd).await?,
+        Command::Account(cmd) => account(&ws, &ws.open().await?, cmd).await?,
         Command::Contact(cmd) => contact(&ws.open().await?, cmd).await?,
         Command::Audit { record, before, limit, json } => {
             let page = ws.open().await?.audit(before, limit, record.as_deref()).await?;
@@ -315,6 +350,15 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Product(cmd) => erp::product(&ws.open().await?, cmd).await?,
+        Command::Stock(cmd) => erp::stock(&ws, &ws.open().await?, cmd).await?,
+        Command::Order(cmd) => erp::order(&ws, &ws.open().await?, cmd).await?,
+        Command::Invoice(cmd) => erp::invoice(&ws, &ws.open().await?, cmd).await?,
+        Command::Payment(cmd) => erp::payment(&ws, &ws.open().await?, cmd).await?,
+        Command::Rate(cmd) => erp::rate(&ws, &ws.open().await?, cmd).await?,
+        Command::Books(cmd) => erp::books(&ws, &ws.open().await?, cmd).await?,
+        Command::Report(cmd) => erp::report(&ws.open().await?, cmd).await?,
+        Command::Export(cmd) => erp::export(&ws.open().await?, cmd).await?,
         Command::Conflict(ConflictCmd::Resolve { id, keep }) => {
             let keep = if keep == "overwritten" { tandem_sync::Keep::Overwritten } else { tandem_sync::Keep::Current };
             ws.open().await?.resolve_conflict(&id, keep).await?;
@@ -324,7 +368,7 @@ async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-async fn account(r: &Replica, cmd: AccountCmd) -> Result<()> {
+async fn account(ws: &Workspace, r: &Replica, cmd: AccountCmd) -> Result<()> {
     match cmd {
         AccountCmd::Create(fields) => {
             let id = r.create_account(&fields.into()).await?;
@@ -383,8 +427,15 @@ async fn account(r: &Replica, cmd: AccountCmd) -> Result<()> {
                 }
             }
         }
-        AccountCmd::Update { id, fields } => {
-            let id = r.update_account(&id, &fields.into()).await?;
+        AccountCmd::Update { id, fields, credit_limit, currency } => {
+            let input: AccountInput = fields.into();
+            if input != AccountInput::default() || credit_limit.is_none() {
+                r.update_account(&id, &input).await?;
+            }
+            if let (Some(limit), Some(currency)) = (credit_limit, currency) {
+                let seq = r.set_credit_limit(&id, &limit, &currency).await?;
+                erp::decide(ws, r, seq, &format!("credit limit {limit} {currency}")).await?;
+            }
             println!("{id}");
         }
         AccountCmd::Delete { id } => {

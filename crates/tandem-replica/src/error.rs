@@ -89,3 +89,9 @@ impl From<ValidationErrors> for ReplicaError {
 }
 
 pub type Result<T, E = ReplicaError> = std::result::Result<T, E>;
+
+impl From<FieldError> for ReplicaError {
+    fn from(e: FieldError) -> Self {
+        ReplicaError::Validation(e.into())
+    }
+}

@@ -7,6 +7,8 @@
 
 mod credentials;
 pub mod demo;
+mod docs;
+mod erp;
 mod error;
 mod live;
 mod ops;
@@ -19,6 +21,7 @@ mod sync;
 mod tests;
 mod workspace;
 
+pub use erp::{CustomerFacts, DocPage, OrderDetail, OrderLineInput, Outcome, ProductRow, StockRow};
 pub use error::{ReplicaError, Result};
 pub use query::{AccountDetail, AccountRow, ContactRow, ListQuery, Page, SortDir, SortKey};
 pub use replica::{Mode, Rejected, Replica, Status};

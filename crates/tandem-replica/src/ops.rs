@@ -15,6 +15,9 @@ pub(crate) async fn apply(
     origin: Origin,
 ) -> Result<Result<(), RuleError>> {
     let refused = |e: RuleError| Ok(Err(e));
+    if op.is_erp() {
+        return crate::erp::apply_local(conn, op, origin).await;
+    }
     match op {
         Op::AccountCreate(new) => {
             let existing = store::load_account(conn, new.id).await?;
@@ -98,6 +101,8 @@ pub(crate) async fn apply(
                 Err(e) => return refused(e),
             }
         }
+        // Handled above.
+        _ => {}
     }
     Ok(Ok(()))
 }
@@ -108,6 +113,8 @@ pub(crate) async fn apply(
 pub(crate) struct Touched {
     pub accounts: Vec<AccountId>,
     pub contacts: Vec<ContactId>,
+    /// Order-to-cash documents a local op wrote (drafts).
+    pub docs: Vec<uuid::Uuid>,
 }
 
 impl Touched {
@@ -121,10 +128,11 @@ impl Touched {
             Op::ContactDelete(d) => self.contacts.push(d.id),
             // The record it may restore is only known from the conflict; a pull brings it.
             Op::ConflictResolve(_) => {}
+            erp => self.docs.extend(crate::erp::touches(erp)),
         }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.accounts.is_empty() && self.contacts.is_empty()
+        self.accounts.is_empty() && self.contacts.is_empty() && self.docs.is_empty()
     }
 }

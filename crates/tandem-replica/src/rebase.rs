@@ -36,6 +36,9 @@ pub(crate) async fn write_change(conn: &mut SqliteConnection, touch: &mut Touch,
                 None => store::tombstone_account(conn, touch, *id, origin).await?,
             }
         }
+        Change::Doc { version, id, data } => {
+            crate::docs::write_change(conn, *id, version.0, data.as_ref()).await?;
+        }
         Change::Conflict { version, id, data } => match data {
             Some(c) => {
                 let json = serde_json::to_string(c).map_err(corrupt)?;
@@ -128,11 +131,16 @@ pub(crate) async fn rebuild(conn: &mut SqliteConnection, touch: &mut Touch, mut 
     for id in &contacts {
         reset_contact(conn, id).await?;
     }
+    let docs: BTreeSet<uuid::Uuid> = extra.docs.iter().copied().collect();
+    for id in &docs {
+        crate::docs::reset(conn, *id).await?;
+    }
     for e in &entries {
         let mut t = Touched::default();
         t.add(&e.op);
         let hits = t.accounts.iter().any(|a| accounts.contains(&a.to_string()))
-            || t.contacts.iter().any(|c| contacts.contains(&c.to_string()));
+            || t.contacts.iter().any(|c| contacts.contains(&c.to_string()))
+            || t.docs.iter().any(|d| docs.contains(d));
         if hits {
             // A refusal here is expected (see the module doc): the server's answer decides.
             let _refused = ops::apply(conn, touch, &e.op, Origin::Local { pending: e.pending }).await?;

@@ -61,6 +61,8 @@ pub struct Status {
     pub mode: Mode,
     pub server_url: Option<String>,
     pub user: Option<String>,
+    /// The signed-in user's role (`sales_rep`, `back_office`, ...): decides which screens show.
+    pub role: Option<String>,
     pub device_id: Option<String>,
     pub signed_in: bool,
     pub pending: i64,
@@ -201,17 +203,20 @@ impl Replica {
     /// Applies `op` to the view and appends it to the outbox, in one transaction. A refusal by
     /// the rules changes nothing and is returned to the user at once.
     pub async fn mutate(&self, op: Op) -> Result<()> {
+        self.mutate_seq(op).await.map(|_| ())
+    }
+
+    /// [`Replica::mutate`], returning the op's outbox number (`None` in a local workspace).
+    pub async fn mutate_seq(&self, op: Op) -> Result<Option<i64>> {
         let _w = self.write.lock().await;
         let mut tx = self.begin_write().await?;
         let mut touch = Touch::load(&mut tx).await?;
         let synced = self.mode == Mode::Server;
         ops::apply(&mut tx, &mut touch, &op, Origin::Local { pending: synced }).await??;
-        if synced {
-            append_outbox(&mut tx, &op, Utc::now()).await?;
-        }
+        let seq = if synced { Some(append_outbox(&mut tx, &op, Utc::now()).await?) } else { None };
         touch.save(&mut tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(seq)
     }
 
     // ----- status -----
@@ -243,6 +248,7 @@ impl Replica {
             mode: self.mode,
             server_url: meta_get(&mut conn, "server_url").await?,
             user: meta_get(&mut conn, "user").await?,
+            role: meta_get(&mut conn, "role").await?,
             device_id,
             signed_in,
             pending,

@@ -436,5 +436,9 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                 }
             }
         }
+        // Handled above, before this match.
+        erp => Ok(Err(RuleError::Invalid(
+            tandem_core::FieldError::new("mutation", format!("{} was not applied", erp.name())).into(),
+        ))),
     }
 }

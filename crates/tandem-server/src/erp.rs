@@ -668,6 +668,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 doc_currency: p.currency,
                 rate,
                 amount: p.amount,
+                clears_company: None,
             };
             let entry = check!(posting.post(&chart, s.currency).map_err(ledger_refusal));
             let refund = Payment {

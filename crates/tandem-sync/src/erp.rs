@@ -23,7 +23,7 @@ use tandem_core::{
 use uuid::Uuid;
 
 /// One ERP record as every store holds it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum Doc {
     Settings(CompanySettings),
@@ -86,7 +86,7 @@ impl Doc {
             Doc::Delivery(d) => d.id.as_uuid(),
             Doc::Invoice(i) => i.id.as_uuid(),
             Doc::Payment(p) => p.id.as_uuid(),
-            Doc::Journal(j) => j.id.as_uuid(),
+            Doc::Journal(j) => j.id().as_uuid(),
         }
     }
 

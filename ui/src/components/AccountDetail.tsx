@@ -8,6 +8,7 @@ import { toAppError } from '../lib/errors';
 import { absoluteTime, relativeTime } from '../lib/time';
 import { ConfirmDelete } from './ConfirmDelete';
 import { Contacts } from './Contacts';
+import { CustomerFactsPanel } from './erp/CustomerFactsPanel';
 
 interface AccountDetailProps {
   id: string;
@@ -157,6 +158,7 @@ export function AccountDetail({
         </dd>
       </dl>
       <Contacts key={account.id} accountId={account.id} contacts={contacts} onChanged={onChanged} />
+      <CustomerFactsPanel account={account.id} version={version} />
     </article>
   );
 }

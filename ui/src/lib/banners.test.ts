@@ -14,6 +14,7 @@ const base: SyncStatus = {
   rejected: [],
   progress: null,
   conflicts: [],
+  role: null,
 };
 
 const REVOKED = "an administrator revoked this device or user: its copy of the company's data was erased";

@@ -62,3 +62,14 @@ describe('shouldLoadMore', () => {
     expect(shouldLoadMore({ ...loaded, next: null }, 99, 20)).toBe(false);
   });
 });
+
+describe('pagingReducer with document pages (no total)', () => {
+  it('pages documents by key and leaves the total unknown', () => {
+    let s: PagingState<Row> = pagingReducer(initialPaging<Row>(), { type: 'restart', token: 1 });
+    s = pagingReducer(s, { type: 'appended', token: 1, page: { items: [{ id: 1 }], next: 'k1' } });
+    s = pagingReducer(s, { type: 'appended', token: 1, page: { items: [{ id: 2 }], next: null } });
+    expect(s.items.map((r) => r.id)).toEqual([1, 2]);
+    expect(s.next).toBeNull();
+    expect(s.total).toBeNull();
+  });
+});

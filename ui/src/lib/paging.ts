@@ -1,4 +1,11 @@
-import type { Page } from '../backend';
+import type { DocPage, Page } from '../backend';
+
+/** A page as either list returns it: accounts carry a `total`, documents do not. */
+export type KeyPage<T> = Page<T> | DocPage<T>;
+
+function totalOf<T>(page: KeyPage<T>): number | null {
+  return 'total' in page ? page.total : null;
+}
 
 /**
  * Keyset paging state for an infinitely scrolling list. Each request carries the `token` of the
@@ -20,9 +27,9 @@ export type PagingAction<T> =
   | { type: 'restart'; token: number }
   /** Loading more rows, or reloading the same query in the background (rows stay visible). */
   | { type: 'loading'; token: number }
-  | { type: 'appended'; token: number; page: Page<T> }
+  | { type: 'appended'; token: number; page: KeyPage<T> }
   /** A background reload finished: its rows replace the old ones at once. */
-  | { type: 'replaced'; token: number; items: T[]; next: string | null; total: number }
+  | { type: 'replaced'; token: number; items: T[]; next: string | null; total?: number | null }
   | { type: 'failed'; token: number; message: string };
 
 export function initialPaging<T>(): PagingState<T> {
@@ -47,11 +54,11 @@ export function pagingReducer<T>(state: PagingState<T>, action: PagingAction<T>)
         ...state,
         items: state.items.concat(action.page.items),
         next: action.page.next,
-        total: action.page.total,
+        total: totalOf(action.page),
         loading: false,
       };
     case 'replaced':
-      return { ...state, items: action.items, next: action.next, total: action.total, loading: false };
+      return { ...state, items: action.items, next: action.next, total: action.total ?? null, loading: false };
     case 'failed':
       return { ...state, loading: false, error: action.message };
   }

@@ -13,6 +13,7 @@ const base: SyncStatus = {
   lastError: null,
   rejected: [],
   conflicts: [],
+  role: null,
   progress: null,
 };
 

@@ -1,0 +1,170 @@
+//! Order to cash through the real server and the `tandem` CLI: products, stock, credit limit,
+//! an order confirmed with a reservation and a back-order, a partial delivery, an invoice
+//! numbered by the server, a payment, aging, a trial balance that balances, and a ledger file
+//! that an outside tool (hledger) reads. Sales see their customer's facts but never the ledger.
+//! Bad input is refused at the edge and changes nothing.
+
+use anyhow::{ensure, Context as _};
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::str::FromStr;
+use tandem_tests::cli::CliDevice;
+use tandem_tests::{create_user, run_server_command, spawn_process, TestDb};
+
+fn dec(v: &Value) -> anyhow::Result<Decimal> {
+    let s = v.as_str().with_context(|| format!("{v} is not a decimal string"))?;
+    Ok(Decimal::from_str(s)?)
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
+    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
+    let out = run_server_command(&db.url, &["user", "set-territory", "rex", "--territory", "North"], "")?;
+    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (bea, rex) = (CliDevice::new()?, CliDevice::new()?);
+    bea.login(&server.base_url, "bea", "a-long-password")?;
+    rex.login(&server.base_url, "rex", "a-long-password")?;
+
+    // The back office sets up products, stock and the customer's credit limit.
+    bea.ok(&["product", "create", "--sku", "CHAIR", "--name", "Office chair", "--price", "100", "--currency", "EUR", "--tax-rate", "19"])?;
+    bea.ok(&["product", "create", "--sku", "DESK", "--name", "Standing desk", "--price", "400", "--currency", "EUR", "--tax-rate", "19"])?;
+    bea.ok(&["sync"])?;
+    let out = bea.ok(&["stock", "receive", "--sku", "CHAIR", "--qty", "10", "--unit-cost", "40"])?;
+    ensure!(out.contains("received 10 CHAIR"), "the server applied the receipt at once: {out}");
+    let acme = bea.create_account(&["--name", "ACME Nord GmbH", "--territory", "North"])?;
+    bea.ok(&["sync"])?;
+    bea.ok(&["account", "update", &acme, "--credit-limit", "5000", "--currency", "EUR"])?;
+
+    // A sales rep orders offline-capable: the draft is priced on the device.
+    rex.ok(&["sync"])?;
+    let order = rex.ok(&["order", "create", "--account", &acme, "--line", "CHAIR:3", "--line", "DESK:1"])?;
+    let order = order.lines().last().context("id")?.trim().to_owned();
+    let draft = rex.json(&["order", "show", &order, "--json"])?;
+    ensure!(draft["status"] == "draft", "{draft}");
+    ensure!(dec(&draft["totals"]["total"])? == d("833.00"), "3 × 100 + 400 = 700 net + 19 % = 833.00: {draft}");
+
+    let out = rex.ok(&["order", "confirm", &order])?;
+    ensure!(out.contains("confirmed"), "confirmed by the server: {out}");
+    let shown = rex.json(&["order", "show", &order, "--json"])?;
+    let number = shown["number"].as_str().context("an order number")?.to_owned();
+    ensure!(number.starts_with("SO-"), "{number}");
+    let chair = &shown["lines"][0];
+    ensure!(chair["reserved"] == "3" && chair["backorder"] == "0", "chairs reserved: {chair}");
+    let desk = &shown["lines"][1];
+    ensure!(desk["backorder"] == "1" && desk["expected_date"].is_string(), "the desk is back-ordered with a date: {desk}");
+    ensure!(desk["promise_date"].is_string() && chair["promise_date"].is_string(), "each line has a promise date");
+
+    // Over the credit limit: refused with the figures, and nothing changes.
+    let big = rex.ok(&["order", "create", "--account", &acme, "--line", "DESK:10"])?;
+    let big = big.lines().last().context("id")?.trim().to_owned();
+    let e = rex.fails(&["order", "confirm", &big])?;
+    // 833.00 open + 4,760.00 = 5,593.00 against 5,000.00.
+    ensure!(e.contains("exceeds credit limit 5,000.00 EUR by 593.00 EUR"), "the refusal gives the figures: {e}");
+    ensure!(rex.json(&["order", "show", &big, "--json"])?["status"] == "draft", "a refused confirmation changes nothing");
+
+    // The back office ships what is there, invoices it and posts the invoice.
+    bea.ok(&["sync"])?;
+    let out = bea.ok(&["order", "deliver", &order, "--carrier", "DHL", "--tracking", "00340434161234567890"])?;
+    ensure!(out.contains("delivered"), "{out}");
+    ensure!(bea.json(&["order", "show", &order, "--json"])?["status"] == "partly_delivered");
+    let stock = bea.json(&["stock", "list", "--json"])?;
+    let chairs = stock.as_array().context("rows")?.iter().find(|r| r["sku"] == "CHAIR").context("chair row")?;
+    ensure!(chairs["onHand"] == "7" && chairs["reserved"] == "0", "3 chairs left the warehouse: {chairs}");
+
+    let inv = bea.ok(&["invoice", "create", "--order", &order])?;
+    let inv = inv.lines().last().context("id")?.trim().to_owned();
+    let drafts = bea.json(&["invoice", "list", "--json"])?;
+    ensure!(drafts[0]["status"] == "draft" && drafts[0]["number"].is_null(), "a draft has no legal number yet: {drafts}");
+    let out = bea.ok(&["invoice", "post", &inv])?;
+    let year = chrono::Local::now().year();
+    ensure!(out.contains(&format!("INV-{year}-00001 posted")), "the server numbers the invoice: {out}");
+    let invoices = bea.json(&["invoice", "list", "--json"])?;
+    let posted = &invoices[0];
+    ensure!(posted["status"] == "posted" && posted["number"] == format!("INV-{year}-00001"), "{posted}");
+    ensure!(dec(&posted["totals"]["total"])? == d("357.00"), "3 chairs delivered = 300 + 19 %: {posted}");
+    let e = bea.fails(&["invoice", "post", &inv])?;
+    ensure!(e.contains("already posted"), "a posted invoice never changes: {e}");
+
+    // A partial payment; the rest shows in the aging.
+    bea.ok(&["payment", "record", "--account", &acme, "--amount", "100", "--currency", "EUR", "--invoice", &inv])?;
+    let aging = bea.json(&["report", "aging", "--json"])?;
+    ensure!(dec(&aging["total"]["total"])? == d("257.00"), "357.00 − 100.00 open: {aging}");
+    ensure!(dec(&aging["total"]["current"])? == d("257.00"), "not yet due: {aging}");
+
+    let tb = bea.json(&["report", "trial-balance", "--json"])?;
+    ensure!(dec(&tb["total_debit"])? == dec(&tb["total_credit"])?, "the trial balance balances: {tb}");
+    let row = |code: &str| -> anyhow::Result<Decimal> {
+        let rows = tb["rows"].as_array().context("rows")?;
+        let r = rows.iter().find(|r| r["code"] == code).with_context(|| format!("no row {code} in {tb}"))?;
+        dec(&r["balance"])
+    };
+    ensure!(row("1200")? == d("257.00"), "receivables in the ledger = open invoices");
+    ensure!(row("1300")? == d("280.00"), "stock value in the ledger = 7 chairs at 40.00");
+    ensure!(row("5000")? == d("120.00"), "cost of goods sold: 3 chairs at average cost 40.00");
+    ensure!(row("4000")? == d("-300.00") && row("2200")? == d("-57.00"), "sales and VAT");
+
+    // The journal as a plain-text ledger that an outside tool can check.
+    let file = bea.data_dir().join("books.journal");
+    bea.ok(&["export", "ledger", "--format", "ledger", "--output", file.to_str().context("path")?])?;
+    let text = std::fs::read_to_string(&file)?;
+    ensure!(text.contains(&format!("INV-{year}-00001")) && text.contains("EUR"), "{text}");
+    // hledger is installed by scripts/install-deps.sh --test.
+    let out = std::process::Command::new("hledger")
+        .args(["-f", file.to_str().context("path")?, "balance", "--flat", "Receivable"])
+        .output()
+        .context("running hledger (scripts/install-deps.sh --test installs it)")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    ensure!(out.status.success(), "hledger reads the file: {}", String::from_utf8_lossy(&out.stderr));
+    ensure!(stdout.contains("257.00 EUR"), "hledger finds the same receivable: {stdout}");
+
+    // The rep sees the customer's facts read-only, and never the ledger.
+    rex.ok(&["sync"])?;
+    let facts = rex.json(&["report", "customer", &acme, "--json"])?;
+    ensure!(dec(&facts["openBalance"])? == d("257.00"), "{facts}");
+    ensure!(facts["deliveries"][0]["tracking"] == "00340434161234567890", "shipments with tracking: {facts}");
+    ensure!(facts["deliveries"][0]["promised"].is_string(), "and promise dates");
+    let e = rex.fails(&["report", "trial-balance", "--json"])?;
+    ensure!(e.contains("do not see the ledger"), "{e}");
+    let e = rex.fails(&["invoice", "post", &inv])?;
+    ensure!(e.contains("already posted") || e.contains("may not"), "{e}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_at_the_edge_and_nothing_is_queued() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
+    let bea = CliDevice::new()?;
+    bea.login(&server.base_url, "bea", "a-long-password")?;
+    bea.ok(&["product", "create", "--sku", "BOLT", "--name", "Bolt", "--price", "0.10", "--currency", "EUR", "--tax-rate", "19"])?;
+    let acme = bea.create_account(&["--name", "ACME"])?;
+    bea.ok(&["sync"])?;
+
+    let cases: &[(&[&str], &str)] = &[
+        (&["payment", "record", "--account", &acme, "--amount", "12.345", "--currency", "EUR"], "more decimals than EUR allows"),
+        (&["payment", "record", "--account", &acme, "--amount", "12", "--currency", "XYZ"], "XYZ is not a currency"),
+        (&["order", "create", "--account", &acme, "--line", "NOPE:1"], "no product with SKU NOPE"),
+        (&["order", "create", "--account", &acme, "--line", "BOLT:-1"], "negative"),
+        (&["stock", "receive", "--sku", "BOLT", "--qty", "-5", "--unit-cost", "1"], "negative"),
+        (&["product", "create", "--sku", "X1", "--name", "X", "--price", "1.001", "--currency", "EUR", "--tax-rate", "19"], "more decimals"),
+        (&["account", "update", &acme, "--credit-limit", "10.999", "--currency", "EUR"], "more decimals"),
+    ];
+    for (args, why) in cases {
+        let e = bea.fails(args)?;
+        ensure!(e.contains(why), "{args:?} is refused saying {why:?}: {e}");
+    }
+    let status = bea.json(&["status", "--json"])?;
+    ensure!(status["pending"] == 0, "nothing was queued: {status}");
+    let e = bea.fails(&["order", "deliver", &acme])?;
+    ensure!(e.contains("no order"), "{e}");
+    Ok(())
+}
