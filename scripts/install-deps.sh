@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   librsvg2-dev libayatana-appindicator3-dev libgtk-3-dev libxdo-dev libssl-dev libdbus-1-dev)
-test_pkgs=(postgresql xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools hledger)
+test_pkgs=(postgresql xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools hledger poppler-utils)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then

@@ -105,8 +105,7 @@ pub async fn erp_deliver_order(
     carrier: Option<String>,
     tracking: Option<String>,
 ) -> ApiResult<i64> {
-    let (_, seq) =
-        state.replica().await.deliver_order(&id, &lines, carrier.as_deref(), tracking.as_deref()).await?;
+    let (_, seq) = state.replica().await.deliver_order(&id, &lines, carrier.as_deref(), tracking.as_deref()).await?;
     sync_loop::changed_locally(&app, &state);
     Ok(seq)
 }

@@ -34,8 +34,34 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
     rex.login(&server.base_url, "rex", "a-long-password")?;
 
     // The back office sets up products, stock and the customer's credit limit.
-    bea.ok(&["product", "create", "--sku", "CHAIR", "--name", "Office chair", "--price", "100", "--currency", "EUR", "--tax-rate", "19"])?;
-    bea.ok(&["product", "create", "--sku", "DESK", "--name", "Standing desk", "--price", "400", "--currency", "EUR", "--tax-rate", "19"])?;
+    bea.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "CHAIR",
+        "--name",
+        "Office chair",
+        "--price",
+        "100",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
+    bea.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "DESK",
+        "--name",
+        "Standing desk",
+        "--price",
+        "400",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
     bea.ok(&["sync"])?;
     let out = bea.ok(&["stock", "receive", "--sku", "CHAIR", "--qty", "10", "--unit-cost", "40"])?;
     ensure!(out.contains("received 10 CHAIR"), "the server applied the receipt at once: {out}");
@@ -59,7 +85,10 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
     let chair = &shown["lines"][0];
     ensure!(chair["reserved"] == "3" && chair["backorder"] == "0", "chairs reserved: {chair}");
     let desk = &shown["lines"][1];
-    ensure!(desk["backorder"] == "1" && desk["expected_date"].is_string(), "the desk is back-ordered with a date: {desk}");
+    ensure!(
+        desk["backorder"] == "1" && desk["expected_date"].is_string(),
+        "the desk is back-ordered with a date: {desk}"
+    );
     ensure!(desk["promise_date"].is_string() && chair["promise_date"].is_string(), "each line has a promise date");
 
     // Over the credit limit: refused with the figures, and nothing changes.
@@ -68,7 +97,10 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
     let e = rex.fails(&["order", "confirm", &big])?;
     // 833.00 open + 4,760.00 = 5,593.00 against 5,000.00.
     ensure!(e.contains("exceeds credit limit 5,000.00 EUR by 593.00 EUR"), "the refusal gives the figures: {e}");
-    ensure!(rex.json(&["order", "show", &big, "--json"])?["status"] == "draft", "a refused confirmation changes nothing");
+    ensure!(
+        rex.json(&["order", "show", &big, "--json"])?["status"] == "draft",
+        "a refused confirmation changes nothing"
+    );
 
     // The back office ships what is there, invoices it and posts the invoice.
     bea.ok(&["sync"])?;
@@ -82,7 +114,10 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
     let inv = bea.ok(&["invoice", "create", "--order", &order])?;
     let inv = inv.lines().last().context("id")?.trim().to_owned();
     let drafts = bea.json(&["invoice", "list", "--json"])?;
-    ensure!(drafts[0]["status"] == "draft" && drafts[0]["number"].is_null(), "a draft has no legal number yet: {drafts}");
+    ensure!(
+        drafts[0]["status"] == "draft" && drafts[0]["number"].is_null(),
+        "a draft has no legal number yet: {drafts}"
+    );
     let out = bea.ok(&["invoice", "post", &inv])?;
     let year = chrono::Local::now().year();
     ensure!(out.contains(&format!("INV-{year}-00001 posted")), "the server numbers the invoice: {out}");
@@ -92,6 +127,18 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
     ensure!(dec(&posted["totals"]["total"])? == d("357.00"), "3 chairs delivered = 300 + 19 %: {posted}");
     let e = bea.fails(&["invoice", "post", &inv])?;
     ensure!(e.contains("already posted"), "a posted invoice never changes: {e}");
+    let pdf = bea.data_dir().join("invoice.pdf");
+    bea.ok(&["invoice", "pdf", &inv, "--output", pdf.to_str().context("path")?])?;
+    // pdftotext (poppler-utils) is installed by scripts/install-deps.sh --test.
+    let out = std::process::Command::new("pdftotext").args([pdf.to_str().context("path")?, "-"]).output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    ensure!(out.status.success(), "a PDF that a PDF reader opens: {}", String::from_utf8_lossy(&out.stderr));
+    ensure!(
+        text.contains(&format!("Invoice INV-{year}-00001"))
+            && text.contains("357.00 EUR")
+            && text.contains("ACME Nord GmbH"),
+        "the PDF shows number, customer and total: {text}"
+    );
 
     // A partial payment; the rest shows in the aging.
     bea.ok(&["payment", "record", "--account", &acme, "--amount", "100", "--currency", "EUR", "--invoice", &inv])?;
@@ -145,17 +192,49 @@ async fn bad_input_is_refused_at_the_edge_and_nothing_is_queued() -> anyhow::Res
     create_user(&db.url, "bea", "back_office", "a-long-password").await?;
     let bea = CliDevice::new()?;
     bea.login(&server.base_url, "bea", "a-long-password")?;
-    bea.ok(&["product", "create", "--sku", "BOLT", "--name", "Bolt", "--price", "0.10", "--currency", "EUR", "--tax-rate", "19"])?;
+    bea.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "BOLT",
+        "--name",
+        "Bolt",
+        "--price",
+        "0.10",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
     let acme = bea.create_account(&["--name", "ACME"])?;
     bea.ok(&["sync"])?;
 
     let cases: &[(&[&str], &str)] = &[
-        (&["payment", "record", "--account", &acme, "--amount", "12.345", "--currency", "EUR"], "more decimals than EUR allows"),
+        (
+            &["payment", "record", "--account", &acme, "--amount", "12.345", "--currency", "EUR"],
+            "more decimals than EUR allows",
+        ),
         (&["payment", "record", "--account", &acme, "--amount", "12", "--currency", "XYZ"], "XYZ is not a currency"),
         (&["order", "create", "--account", &acme, "--line", "NOPE:1"], "no product with SKU NOPE"),
         (&["order", "create", "--account", &acme, "--line", "BOLT:-1"], "negative"),
         (&["stock", "receive", "--sku", "BOLT", "--qty", "-5", "--unit-cost", "1"], "negative"),
-        (&["product", "create", "--sku", "X1", "--name", "X", "--price", "1.001", "--currency", "EUR", "--tax-rate", "19"], "more decimals"),
+        (
+            &[
+                "product",
+                "create",
+                "--sku",
+                "X1",
+                "--name",
+                "X",
+                "--price",
+                "1.001",
+                "--currency",
+                "EUR",
+                "--tax-rate",
+                "19",
+            ],
+            "more decimals",
+        ),
         (&["account", "update", &acme, "--credit-limit", "10.999", "--currency", "EUR"], "more decimals"),
     ];
     for (args, why) in cases {
@@ -166,5 +245,109 @@ async fn bad_input_is_refused_at_the_edge_and_nothing_is_queued() -> anyhow::Res
     ensure!(status["pending"] == 0, "nothing was queued: {status}");
     let e = bea.fails(&["order", "deliver", &acme])?;
     ensure!(e.contains("no order"), "{e}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_customer_is_invoiced_in_their_currency_and_the_exchange_difference_is_booked() -> anyhow::Result<()>
+{
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
+    let bea = CliDevice::new()?;
+    bea.login(&server.base_url, "bea", "a-long-password")?;
+    let today = chrono::Local::now().date_naive();
+    let yesterday = today.pred_opt().context("date")?.to_string();
+
+    bea.ok(&["rate", "set", "--currency", "USD", "--date", &yesterday, "--rate", "0.9"])?;
+    bea.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "WIDGET",
+        "--name",
+        "Widget",
+        "--price",
+        "10",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
+    let globex = bea.create_account(&["--name", "Globex Inc."])?;
+    bea.ok(&["sync"])?;
+    bea.ok(&["price", "set", "--list", "Export USD", "--currency", "USD", "--sku", "WIDGET", "--price", "12"])?;
+    bea.ok(&[
+        "price",
+        "set",
+        "--list",
+        "Export USD",
+        "--currency",
+        "USD",
+        "--sku",
+        "WIDGET",
+        "--price",
+        "11",
+        "--min-qty",
+        "10",
+    ])?;
+    bea.ok(&["account", "update", &globex, "--credit-limit", "10000", "--currency", "USD"])?;
+    bea.ok(&["stock", "receive", "--sku", "WIDGET", "--qty", "20", "--unit-cost", "5"])?;
+
+    let order = bea.ok(&["order", "create", "--account", &globex, "--line", "WIDGET:10"])?;
+    let order = order.lines().last().context("id")?.trim().to_owned();
+    let o = bea.json(&["order", "show", &order, "--json"])?;
+    ensure!(o["currency"] == "USD", "the customer's currency: {o}");
+    ensure!(o["lines"][0]["unit_price"] == "11", "the quantity break of the USD list applies: {o}");
+    ensure!(dec(&o["totals"]["total"])? == d("130.90"), "110.00 + 19 %: {o}");
+    bea.ok(&["order", "confirm", &order])?;
+    bea.ok(&["order", "deliver", &order])?;
+    let inv = bea.ok(&["invoice", "create", "--order", &order])?;
+    let inv = inv.lines().last().context("id")?.trim().to_owned();
+    bea.ok(&["invoice", "post", &inv])?;
+    let posted = bea.json(&["invoice", "show", &inv, "--json"])?;
+    ensure!(
+        posted["rate"] == "0.9" && dec(&posted["total_company"])? == d("117.81"),
+        "at the rate of its date: {posted}"
+    );
+
+    // The dollar rises; the customer pays 140.00 USD: 130.90 settles the invoice, 9.10 is credit.
+    bea.ok(&["rate", "set", "--currency", "USD", "--date", &today.to_string(), "--rate", "0.95"])?;
+    bea.ok(&["payment", "record", "--account", &globex, "--amount", "140", "--currency", "USD"])?;
+    let tb = bea.json(&["report", "trial-balance", "--json"])?;
+    let balance = |tb: &Value, code: &str| -> anyhow::Result<Decimal> {
+        let rows = tb["rows"].as_array().context("rows")?;
+        Ok(match rows.iter().find(|r| r["code"] == code) {
+            Some(r) => dec(&r["balance"])?,
+            None => Decimal::ZERO,
+        })
+    };
+    ensure!(balance(&tb, "1200")? == Decimal::ZERO, "the receivable is cleared at the invoice's rate: {tb}");
+    ensure!(balance(&tb, "1000")? == d("133.00"), "the bank receives 140.00 × 0.95");
+    ensure!(balance(&tb, "2300")? == d("-8.65"), "9.10 USD of credit at 0.95");
+    ensure!(balance(&tb, "4900")? == d("-6.54"), "realised exchange gain 133.00 − 117.81 − 8.65: {tb}");
+    ensure!(dec(&tb["total_debit"])? == dec(&tb["total_credit"])?, "{tb}");
+    ensure!(bea.json(&["order", "show", &order, "--json"])?["status"] == "closed", "invoiced and paid: closed");
+
+    // The credit goes back to the customer; more than the credit is refused with the figures.
+    let e = bea.fails(&["payment", "refund", "--account", &globex, "--amount", "20", "--currency", "USD"])?;
+    ensure!(e.contains("more than Globex Inc.'s credit of 9.10 USD"), "{e}");
+    bea.ok(&["payment", "refund", "--account", &globex, "--amount", "9.10", "--currency", "USD"])?;
+    let tb = bea.json(&["report", "trial-balance", "--json"])?;
+    ensure!(balance(&tb, "2300")? == Decimal::ZERO, "the credit is used up: {tb}");
+
+    // A credit note corrects the posted invoice: the customer is owed the amount, the order
+    // can be invoiced again.
+    let cn = bea.ok(&["invoice", "credit", &inv])?;
+    let cn = cn.lines().last().context("id")?.trim().to_owned();
+    let note = bea.json(&["invoice", "show", &cn, "--json"])?;
+    ensure!(note["kind"] == "credit_note" && note["number"].as_str().is_some_and(|n| n.starts_with("CN-")), "{note}");
+    let tb = bea.json(&["report", "trial-balance", "--json"])?;
+    // Like every document, at the rate of its own date (130.90 × 0.95); the invoice was paid,
+    // so the credit note stays open as what the customer is owed.
+    ensure!(balance(&tb, "1200")? == d("-124.36"), "the credit note at the rate of its date: {tb}");
+    let aging = bea.json(&["report", "aging", "--json"])?;
+    ensure!(dec(&aging["total"]["total"])? == d("-124.36"), "the aging agrees with the ledger: {aging}");
+    ensure!(bea.json(&["order", "show", &order, "--json"])?["status"] == "delivered", "invoiceable again");
     Ok(())
 }

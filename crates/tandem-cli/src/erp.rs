@@ -48,6 +48,38 @@ pub enum ProductCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum PriceCmd {
+    /// Set a price in a price list (made when new): per currency, optionally for one customer,
+    /// with a quantity break and validity dates.
+    Set {
+        #[arg(long)]
+        list: String,
+        #[arg(long)]
+        currency: String,
+        #[arg(long)]
+        sku: String,
+        /// Per unit, before tax.
+        #[arg(long, allow_hyphen_values = true)]
+        price: String,
+        /// The price applies from this quantity on.
+        #[arg(long, allow_hyphen_values = true)]
+        min_qty: Option<String>,
+        /// Only for this customer (account id).
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// The price lists.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum StockCmd {
     /// Receive goods into a warehouse at a unit cost.
     Receive {
@@ -144,6 +176,12 @@ pub enum InvoiceCmd {
         id: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Write the invoice as a printable PDF.
+    Pdf {
+        id: String,
+        #[arg(long)]
+        output: std::path::PathBuf,
     },
 }
 
@@ -315,6 +353,37 @@ pub async fn product(r: &Replica, cmd: ProductCmd) -> Result<()> {
     Ok(())
 }
 
+pub async fn price(r: &Replica, cmd: PriceCmd) -> Result<()> {
+    match cmd {
+        PriceCmd::Set { list, currency, sku, price, min_qty, customer, from, to } => {
+            let id = r
+                .set_price(
+                    &list,
+                    &currency,
+                    &sku,
+                    &price,
+                    min_qty.as_deref(),
+                    customer.as_deref(),
+                    from.as_deref(),
+                    to.as_deref(),
+                )
+                .await?;
+            println!("{id}");
+        }
+        PriceCmd::List { json } => {
+            let lists = r.price_lists().await?;
+            if json {
+                print_json(&lists)?;
+            } else {
+                for l in &lists {
+                    println!("{}  {}  {}  {} prices", l.id, l.name, l.currency, l.items.len());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn stock(ws: &Workspace, r: &Replica, cmd: StockCmd) -> Result<()> {
     match cmd {
         StockCmd::Receive { sku, qty, unit_cost, warehouse } => {
@@ -476,6 +545,11 @@ pub async fn invoice(ws: &Workspace, r: &Replica, cmd: InvoiceCmd) -> Result<()>
                 }
             }
         }
+        InvoiceCmd::Pdf { id, output } => {
+            let bytes = r.invoice_pdf(&id).await?;
+            std::fs::write(&output, bytes)?;
+            println!("{}", output.display());
+        }
         InvoiceCmd::Show { id, json } => {
             let i = r.invoice(&id).await?;
             if json {
@@ -561,14 +635,21 @@ pub async fn report(r: &Replica, cmd: ReportCmd) -> Result<()> {
                 println!("{:>6}  {:<32} {:>14}", row.code, row.name, money(&row.amount));
             }
             println!("current earnings {}", money(&b.current_earnings));
-            println!("assets {} = liabilities and equity {}", money(&b.total_assets), money(&b.total_liabilities_and_equity));
+            println!(
+                "assets {} = liabilities and equity {}",
+                money(&b.total_assets),
+                money(&b.total_liabilities_and_equity)
+            );
         }
         ReportCmd::Aging { as_of, json } => {
             let a = r.aging(as_of.as_deref()).await?;
             if json {
                 return print_json(&a);
             }
-            println!("{:<32} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}", "customer", "current", "1-30", "31-60", "61-90", "90+", "total");
+            println!(
+                "{:<32} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
+                "customer", "current", "1-30", "31-60", "61-90", "90+", "total"
+            );
             let row = |name: &str, b: &tandem_core::ledger::AgingBuckets| {
                 println!(
                     "{:<32} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
@@ -593,7 +674,12 @@ pub async fn report(r: &Replica, cmd: ReportCmd) -> Result<()> {
             }
             println!("open balance {} {}", money(&f.open_balance), f.terms.currency);
             if let Some(a) = f.credit_available {
-                println!("credit available {} {}{}", money(&a), f.terms.currency, if f.over_limit { " (over limit)" } else { "" });
+                println!(
+                    "credit available {} {}{}",
+                    money(&a),
+                    f.terms.currency,
+                    if f.over_limit { " (over limit)" } else { "" }
+                );
             }
             for o in &f.orders {
                 println!("order {} {} {}", o.reference(), o.status.as_str(), money(&o.totals.total));

@@ -69,6 +69,9 @@ enum Command {
     /// Products and services.
     #[command(subcommand)]
     Product(erp::ProductCmd),
+    /// Price lists: per currency, per customer, quantity breaks, validity.
+    #[command(subcommand)]
+    Price(erp::PriceCmd),
     /// Stock per warehouse: receipts, adjustments, levels.
     #[command(subcommand)]
     Stock(erp::StockCmd),
@@ -351,6 +354,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Product(cmd) => erp::product(&ws.open().await?, cmd).await?,
+        Command::Price(cmd) => erp::price(&ws.open().await?, cmd).await?,
         Command::Stock(cmd) => erp::stock(&ws, &ws.open().await?, cmd).await?,
         Command::Order(cmd) => erp::order(&ws, &ws.open().await?, cmd).await?,
         Command::Invoice(cmd) => erp::invoice(&ws, &ws.open().await?, cmd).await?,

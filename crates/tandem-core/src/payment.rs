@@ -50,6 +50,10 @@ pub struct Payment {
     pub allocations: Vec<Allocation>,
     /// Kept as customer credit.
     pub unallocated: Decimal,
+    /// The customer credit this payment made (a receipt, positive) or used (a refund, negative),
+    /// in the company currency as booked.
+    #[serde(default)]
+    pub credit_company: Decimal,
     #[serde(default)]
     pub journal_entry: Option<JournalEntryId>,
 }

@@ -162,10 +162,10 @@ pub fn issue(
     };
     level.on_hand -= q;
     level.reserved -= mine;
+    // Every change of value has its posting: nothing is clamped here, so the ledger's
+    // inventory always equals the sum of level values (below zero, for a product sold before it
+    // was received, until receipts catch up).
     level.value -= cost;
-    if level.on_hand <= Decimal::ZERO {
-        level.value = Decimal::ZERO.min(level.value);
-    }
     Ok(cost)
 }
 
@@ -238,5 +238,101 @@ mod tests {
         let mut l2 = StockLevel::empty(neg.id, main_warehouse().id);
         assert_eq!(issue(&mut l2, &neg, q("2"), Quantity::ZERO, Currency::EUR).expect("allowed"), d("1.00"));
         assert_eq!(l2.available(), d("-2"));
+    }
+
+    mod properties {
+        use super::*;
+        use crate::id::JournalEntryId;
+        use crate::ledger::{self, codes, AdjustmentPosting, Chart, CogsPosting, JournalEntry, ReceiptPosting};
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        enum Step {
+            Receive(u32, u32),
+            Reserve(u32),
+            Issue(u32),
+            Count(i32),
+        }
+
+        fn step() -> impl Strategy<Value = Step> {
+            prop_oneof![
+                (1u32..50_000, 0u32..100_000).prop_map(|(q, c)| Step::Receive(q, c)),
+                (1u32..20_000).prop_map(Step::Reserve),
+                (1u32..20_000).prop_map(Step::Issue),
+                (-5_000i32..5_000).prop_map(Step::Count),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Whatever the receipts, reservations, deliveries and counts: available never goes
+            /// negative, and the stock value in the ledger equals the valued stock on hand.
+            #[test]
+            fn the_ledger_values_stock_exactly_as_the_warehouse_does(
+                steps in proptest::collection::vec(step(), 1..60),
+                allow_negative in proptest::bool::weighted(0.2),
+            ) {
+                let p = product(allow_negative);
+                let chart = Chart::standard();
+                let eur = Currency::EUR;
+                let date: NaiveDate = "2026-11-23".parse().expect("date");
+                let mut level = StockLevel::empty(p.id, main_warehouse().id);
+                let mut journal: Vec<JournalEntry> = Vec::new();
+                let id = || JournalEntryId::from_uuid(Uuid::now_v7());
+                for s in steps {
+                    let entry = match s {
+                        Step::Receive(q, c) => {
+                            let qty = Quantity::new(Decimal::new(i64::from(q), 3)).expect("qty");
+                            let value = receive(&mut level, qty, Decimal::new(i64::from(c), 2), eur).expect("receipt");
+                            ReceiptPosting { entry_id: id(), source_id: Uuid::nil(), date, reference: "R".into(), supplier: None, value }
+                                .post(&chart, eur).expect("a receipt balances")
+                        }
+                        Step::Reserve(q) => {
+                            reserve(&mut level, &p, Quantity::new(Decimal::new(i64::from(q), 3)).expect("qty"));
+                            None
+                        }
+                        Step::Issue(q) => {
+                            let qty = Quantity::new(Decimal::new(i64::from(q), 3)).expect("qty");
+                            let mine = Quantity::new(level.reserved.min(qty.get()).max(Decimal::ZERO)).expect("qty");
+                            match issue(&mut level, &p, qty, mine, eur) {
+                                Ok(cost) => CogsPosting { entry_id: id(), source_id: Uuid::nil(), date, reference: "D".into(), cost }
+                                    .post(&chart, eur).expect("a delivery balances"),
+                                Err(_) => {
+                                    prop_assert!(!allow_negative, "a product that may go negative always ships");
+                                    None
+                                }
+                            }
+                        }
+                        Step::Count(delta) => {
+                            let d = Decimal::new(i64::from(delta), 3);
+                            let value = if d >= Decimal::ZERO {
+                                let unit = level.unit_cost(&p);
+                                receive(&mut level, Quantity::new(d).expect("qty"), unit, eur).unwrap_or(Decimal::ZERO)
+                            } else {
+                                match issue(&mut level, &p, Quantity::new(-d).expect("qty"), Quantity::ZERO, eur) {
+                                    Ok(cost) => -cost,
+                                    Err(_) => Decimal::ZERO,
+                                }
+                            };
+                            AdjustmentPosting { entry_id: id(), source_id: Uuid::nil(), date, reference: "C".into(), value }
+                                .post(&chart, eur).expect("a count balances")
+                        }
+                    };
+                    if let Some(e) = entry {
+                        journal.push(e);
+                    }
+                    if !allow_negative {
+                        prop_assert!(level.available() >= Decimal::ZERO, "available never below zero: {level:?}");
+                    }
+                    prop_assert!(level.reserved >= Decimal::ZERO);
+                    if level.on_hand.is_zero() && !allow_negative {
+                        prop_assert_eq!(level.value, Decimal::ZERO, "no stock, no value");
+                    }
+                    let in_ledger = ledger::account_balance(&journal, codes::INVENTORY, None, date);
+                    prop_assert_eq!(in_ledger, level.value, "the ledger's inventory equals the valued stock");
+                }
+            }
+        }
     }
 }

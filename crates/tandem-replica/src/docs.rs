@@ -65,7 +65,12 @@ pub(crate) async fn remove(conn: &mut SqliteConnection, id: Uuid) -> Result<()> 
 }
 
 /// Writes a pulled document (or its delete) into base and view.
-pub(crate) async fn write_change(conn: &mut SqliteConnection, id: Uuid, version: i64, data: Option<&Doc>) -> Result<()> {
+pub(crate) async fn write_change(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    version: i64,
+    data: Option<&Doc>,
+) -> Result<()> {
     let json = data.map(serde_json::to_string).transpose().map_err(corrupt)?;
     sqlx::query(
         "INSERT INTO base_docs (id, kind, version, deleted, data) VALUES (?1, ?2, ?3, ?4, ?5)

@@ -24,7 +24,7 @@ use tandem_core::payment::{self, Payment};
 use tandem_core::stock::{main_warehouse, StockLevel, Warehouse};
 use tandem_core::{
     AccountId, Currency, DeliveryId, Existing, FieldError, FxRate, InvoiceId, Note, OrderId, OrderLineId, PaymentId,
-    Percent, ProductId, Quantity, QuantityDelta, RuleError, ValidationErrors, WarehouseCode, WarehouseId,
+    Percent, PriceListId, ProductId, Quantity, QuantityDelta, RuleError, ValidationErrors, WarehouseCode, WarehouseId,
 };
 use tandem_sync::erp::{self as wire, terms_id, Doc};
 use tandem_sync::Op;
@@ -198,9 +198,8 @@ pub struct OrderLineInput {
 impl OrderLineInput {
     /// Parses `SKU:QTY` (a CLI `--line`).
     pub fn parse_pair(raw: &str) -> Result<Self> {
-        let (sku, qty) = raw
-            .rsplit_once(':')
-            .ok_or_else(|| bad("line", format!("{raw:?} is not SKU:QTY (e.g. CHAIR-01:3)")))?;
+        let (sku, qty) =
+            raw.rsplit_once(':').ok_or_else(|| bad("line", format!("{raw:?} is not SKU:QTY (e.g. CHAIR-01:3)")))?;
         Ok(OrderLineInput { sku: sku.to_owned(), qty: qty.to_owned(), discount: None })
     }
 }
@@ -275,7 +274,10 @@ pub enum Outcome {
     /// Not yet answered by the server.
     Pending,
     Applied,
-    Rejected { code: String, reason: String },
+    Rejected {
+        code: String,
+        reason: String,
+    },
 }
 
 impl Replica {
@@ -297,10 +299,8 @@ impl Replica {
     /// What became of the mutation with outbox number `seq`.
     pub async fn outcome(&self, seq: i64) -> Result<Outcome> {
         let mut c = self.conn().await?;
-        let rejected: Option<(String, String)> = sqlx::query_as("SELECT code, reason FROM rejected WHERE seq = ?")
-            .bind(seq)
-            .fetch_optional(&mut *c)
-            .await?;
+        let rejected: Option<(String, String)> =
+            sqlx::query_as("SELECT code, reason FROM rejected WHERE seq = ?").bind(seq).fetch_optional(&mut *c).await?;
         if let Some((code, reason)) = rejected {
             return Ok(Outcome::Rejected { code, reason });
         }
@@ -401,12 +401,72 @@ impl Replica {
         terms(&mut *self.conn().await?, account).await
     }
 
+    /// Sets one price in a price list (found by name, currency and customer, or made new):
+    /// `min_qty` is the quantity break, `from`/`to` the list's validity.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn set_price(
+        &self,
+        list: &str,
+        currency: &str,
+        sku: &str,
+        price: &str,
+        min_qty: Option<&str>,
+        customer: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<PriceListId> {
+        let name = tandem_core::ItemName::parse(list).map_err(|e| field(e, "list"))?;
+        let currency = Currency::parse(currency)?;
+        let product = self.product_by_sku(sku).await?;
+        let unit_price = tandem_core::money::parse_decimal("price", price)?;
+        if unit_price.is_sign_negative() || unit_price.normalize().scale() > 4 {
+            return Err(bad("price", format!("{price} is not a unit price (zero or more, at most 4 decimals)")));
+        }
+        let min_qty = Quantity::parse(min_qty.unwrap_or("0")).map_err(|e| field(e, "min_qty"))?;
+        let customer: Option<AccountId> = customer.map(|c| parse_id(c, "customer")).transpose()?;
+        let from = from.map(|f| parse_date(f, "from")).transpose()?;
+        let to = to.map(|t| parse_date(t, "to")).transpose()?;
+        let existing = price_lists(&mut *self.conn().await?)
+            .await?
+            .into_iter()
+            .find(|l| l.name == name && l.currency == currency && l.customer == customer);
+        let mut list = existing.unwrap_or_else(|| PriceList {
+            id: PriceListId::from_uuid(Uuid::now_v7()),
+            name,
+            currency,
+            customer,
+            valid_from: None,
+            valid_to: None,
+            items: vec![],
+        });
+        if from.is_some() {
+            list.valid_from = from;
+        }
+        if to.is_some() {
+            list.valid_to = to;
+        }
+        list.items.retain(|i| !(i.product == product.id && i.min_qty == min_qty));
+        list.items.push(tandem_core::catalog::PriceItem { product: product.id, min_qty, unit_price });
+        let id = list.id;
+        self.save_price_list(list).await?;
+        Ok(id)
+    }
+
+    pub async fn price_lists(&self) -> Result<Vec<PriceList>> {
+        price_lists(&mut *self.conn().await?).await
+    }
+
     pub async fn save_price_list(&self, list: PriceList) -> Result<i64> {
         list.check()?;
         self.submit(Op::PriceListSave(list)).await
     }
 
-    pub async fn create_order(&self, account: &str, lines: &[OrderLineInput], discount: Option<&str>) -> Result<OrderId> {
+    pub async fn create_order(
+        &self,
+        account: &str,
+        lines: &[OrderLineInput],
+        discount: Option<&str>,
+    ) -> Result<OrderId> {
         let account: AccountId = parse_id(account, "account")?;
         let mut errors = ValidationErrors::default();
         let mut parsed = Vec::new();
@@ -581,7 +641,8 @@ impl Replica {
             })
             .map(|p| {
                 let mine = levels.iter().filter(|l| l.product == p.id);
-                let (on_hand, reserved) = mine.fold((Decimal::ZERO, Decimal::ZERO), |(h, r), l| (h + l.on_hand, r + l.reserved));
+                let (on_hand, reserved) =
+                    mine.fold((Decimal::ZERO, Decimal::ZERO), |(h, r), l| (h + l.on_hand, r + l.reserved));
                 ProductRow { product: p, on_hand, reserved, available: on_hand - reserved }
             })
             .collect())
@@ -635,7 +696,8 @@ impl Replica {
         let cursor = after.and_then(|a| a.split_once('\u{1f}'));
         let limit = limit.clamp(1, 1_000);
         let rows = docs::page(&mut *self.conn().await?, kind, account.as_deref(), cursor, limit).await?;
-        let next = (rows.len() == limit as usize).then(|| rows.last().map(|(k, i, _, _)| format!("{k}\u{1f}{i}"))).flatten();
+        let next =
+            (rows.len() == limit as usize).then(|| rows.last().map(|(k, i, _, _)| format!("{k}\u{1f}{i}"))).flatten();
         Ok(DocPage { items: rows.into_iter().filter_map(|(_, _, _, d)| pick(d)).collect(), next })
     }
 
@@ -656,7 +718,12 @@ impl Replica {
         .await
     }
 
-    pub async fn deliveries(&self, account: Option<&str>, after: Option<&str>, limit: u32) -> Result<DocPage<Delivery>> {
+    pub async fn deliveries(
+        &self,
+        account: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<DocPage<Delivery>> {
         self.page_of("delivery", account, after, limit, |d| match d {
             Doc::Delivery(x) => Some(x),
             _ => None,
@@ -711,6 +778,12 @@ impl Replica {
         }
     }
 
+    /// The invoice (or credit note) as a printable PDF.
+    pub async fn invoice_pdf(&self, id: &str) -> Result<Vec<u8>> {
+        let inv = self.invoice(id).await?;
+        Ok(crate::pdf::invoice_pdf(&inv, ""))
+    }
+
     /// A customer's back-office facts (the account view), read-only and offline.
     pub async fn customer_facts(&self, account: &str) -> Result<CustomerFacts> {
         let aid: AccountId = parse_id(account, "account")?;
@@ -718,7 +791,10 @@ impl Replica {
         let terms = terms(&mut c, aid).await?;
         let a = aid.to_string();
         let orders: Vec<SalesOrder> = docs::of_account(&mut c, &a, "order")
-            .await?.into_iter().filter_map(|d| if let Doc::Order(x) = d { Some(x) } else { None }).collect();
+            .await?
+            .into_iter()
+            .filter_map(|d| if let Doc::Order(x) = d { Some(x) } else { None })
+            .collect();
         let deliveries: Vec<Delivery> = docs::of_account(&mut c, &a, "delivery")
             .await?
             .into_iter()

@@ -12,6 +12,7 @@ mod erp;
 mod error;
 mod live;
 mod ops;
+mod pdf;
 mod query;
 mod rebase;
 mod replica;

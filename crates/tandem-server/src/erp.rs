@@ -90,7 +90,11 @@ async fn rates(conn: &mut PgConnection) -> Result<Vec<RateEntry>, StoreError> {
 }
 
 /// Locks the customer's account (one writer per customer) and checks the actor sees it.
-async fn customer(conn: &mut PgConnection, ctx: &ErpCtx<'_>, id: AccountId) -> Result<Result<String, RuleError>, StoreError> {
+async fn customer(
+    conn: &mut PgConnection,
+    ctx: &ErpCtx<'_>,
+    id: AccountId,
+) -> Result<Result<String, RuleError>, StoreError> {
     let existing = accounts::load(conn, id, RowLock::Update).await?;
     let account = match existing.live("account", id.to_string()) {
         Ok(a) => a,
@@ -151,7 +155,11 @@ async fn load_invoice(conn: &mut PgConnection, id: InvoiceId) -> Result<Result<I
 }
 
 /// The account a document belongs to, read without a lock (to lock the account first).
-async fn owner_of(conn: &mut PgConnection, id: Uuid, entity: &'static str) -> Result<Result<AccountId, RuleError>, StoreError> {
+async fn owner_of(
+    conn: &mut PgConnection,
+    id: Uuid,
+    entity: &'static str,
+) -> Result<Result<AccountId, RuleError>, StoreError> {
     let owner: Option<Option<Uuid>> = sqlx::query_scalar("SELECT account_id FROM docs WHERE id = $1 AND NOT deleted")
         .bind(id)
         .fetch_optional(conn)
@@ -240,7 +248,10 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 _ => CompanySettings::default(),
             };
             if let Some(old) = s.lock_date.filter(|old| *old > l.date) {
-                return refuse(invalid("date", format!("the books are already locked up to {old}; a lock date never moves back")));
+                return refuse(invalid(
+                    "date",
+                    format!("the books are already locked up to {old}; a lock date never moves back"),
+                ));
             }
             s.lock_date = Some(l.date);
             Ok(Ok(Applied { docs: vec![Doc::Settings(s)] }))
@@ -615,6 +626,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                     .collect(),
             };
             let entry = check!(posting.post(&chart, s.currency).map_err(ledger_refusal));
+            let credit_company = posting.credit_amount(s.currency);
             let payment = Payment {
                 id: p.id,
                 kind: PaymentKind::Receipt,
@@ -627,6 +639,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 rate,
                 allocations,
                 unallocated: left,
+                credit_company,
                 journal_entry: Some(entry.id()),
             };
             let mut out = vec![Doc::Journal(entry), Doc::Payment(payment)];
@@ -645,7 +658,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             check!(payment::check_amount(p.amount, p.currency));
             let s = settings(conn).await?;
             check!(invoice::ensure_open(p.date, s.lock_date));
-            let credit = customer_credit(conn, p.account, p.currency).await?;
+            let (credit, credit_company) = customer_credit(conn, p.account, p.currency).await?;
             if p.amount > credit {
                 return refuse(invalid(
                     "amount",
@@ -668,9 +681,10 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 doc_currency: p.currency,
                 rate,
                 amount: p.amount,
-                clears_company: None,
+                clears_company: Some(ledger::credit_in_company(credit, credit_company, p.amount, s.currency)),
             };
             let entry = check!(posting.post(&chart, s.currency).map_err(ledger_refusal));
+            let cleared = posting.clears_company.unwrap_or_default();
             let refund = Payment {
                 id: p.id,
                 kind: PaymentKind::Refund,
@@ -683,6 +697,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 rate,
                 allocations: vec![],
                 unallocated: Decimal::ZERO,
+                credit_company: -cleared,
                 journal_entry: Some(entry.id()),
             };
             Ok(Ok(Applied { docs: vec![Doc::Journal(entry), Doc::Payment(refund)] }))
@@ -735,13 +750,19 @@ fn changed_levels(before: &BTreeMap<ProductId, StockLevel>, after: BTreeMap<Prod
 async fn exposure(conn: &mut PgConnection, account: AccountId, this: OrderId) -> Result<Exposure, StoreError> {
     let open_receivables =
         invoices_of(conn, account).await?.iter().filter(|i| i.is_open()).map(|i| i.signed(i.residual)).sum();
-    let open_orders = orders_of(conn, account).await?.iter().filter(|o| o.id != this).map(SalesOrder::open_amount).sum();
+    let open_orders =
+        orders_of(conn, account).await?.iter().filter(|o| o.id != this).map(SalesOrder::open_amount).sum();
     Ok(Exposure { open_receivables, open_orders })
 }
 
-/// Payments kept as credit minus refunds, in one currency.
-async fn customer_credit(conn: &mut PgConnection, account: AccountId, currency: Currency) -> Result<Decimal, StoreError> {
-    let mut credit = Decimal::ZERO;
+/// Payments kept as credit minus refunds, in one currency: (document currency, company
+/// currency as booked).
+async fn customer_credit(
+    conn: &mut PgConnection,
+    account: AccountId,
+    currency: Currency,
+) -> Result<(Decimal, Decimal), StoreError> {
+    let (mut credit, mut company) = (Decimal::ZERO, Decimal::ZERO);
     for d in docs::of_account(conn, "payment", account).await? {
         if let Doc::Payment(p) = d {
             if p.currency == currency {
@@ -749,14 +770,19 @@ async fn customer_credit(conn: &mut PgConnection, account: AccountId, currency: 
                     PaymentKind::Receipt => credit += p.unallocated,
                     PaymentKind::Refund => credit -= p.amount,
                 }
+                company += p.credit_company;
             }
         }
     }
-    Ok(credit)
+    Ok((credit, company))
 }
 
 /// Orders whose invoices are now all paid move from invoiced to closed.
-async fn close_paid_orders(conn: &mut PgConnection, account: AccountId, changed: &[Invoice]) -> Result<Vec<Doc>, StoreError> {
+async fn close_paid_orders(
+    conn: &mut PgConnection,
+    account: AccountId,
+    changed: &[Invoice],
+) -> Result<Vec<Doc>, StoreError> {
     let mut out = Vec::new();
     let all = invoices_of(conn, account).await?;
     let mut seen = std::collections::BTreeSet::new();

@@ -388,11 +388,27 @@ pub struct PullResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "entity", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
-    Account { version: Version, id: AccountId, data: Option<Account> },
-    Contact { version: Version, id: ContactId, data: Option<Contact> },
-    Conflict { version: Version, id: Uuid, data: Option<ConflictRecord> },
+    Account {
+        version: Version,
+        id: AccountId,
+        data: Option<Account>,
+    },
+    Contact {
+        version: Version,
+        id: ContactId,
+        data: Option<Contact>,
+    },
+    Conflict {
+        version: Version,
+        id: Uuid,
+        data: Option<ConflictRecord>,
+    },
     /// An order-to-cash document (protocol 3).
-    Doc { version: Version, id: Uuid, data: Option<Doc> },
+    Doc {
+        version: Version,
+        id: Uuid,
+        data: Option<Doc>,
+    },
 }
 
 impl Change {
