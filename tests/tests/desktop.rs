@@ -102,6 +102,7 @@ async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> 
     let db = TestDb::new().await?;
     let server = spawn_process(&db.url)?;
     create_user(&db.url, "carla", "sales_manager", "carla-password-3").await?;
+    create_user(&db.url, "bea", "back_office", "bea-password-4").await?;
     let app = workspace_binary("tandem-app")?;
     let data = tempfile::tempdir()?;
     let driver = Driver::start(data.path())?;
@@ -109,7 +110,8 @@ async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> 
     let pool = db.pool().await?;
     let result = async {
         drive(&c, &server.base_url, &pool).await?;
-        through_the_server(&c, &server.base_url, &pool).await
+        let account = through_the_server(&c, &server.base_url, &pool).await?;
+        orders_in_the_window(&c, &server.base_url, &pool, &account).await
     }
     .await;
     let shot = c.screenshot_png().await.ok();
@@ -126,7 +128,7 @@ async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> 
 
 /// The account reaches a second device; two devices then edit its city at once, and the app
 /// shows the conflict and restores the overwritten value.
-async fn through_the_server(c: &Session, server_url: &str, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+async fn through_the_server(c: &Session, server_url: &str, pool: &sqlx::PgPool) -> anyhow::Result<String> {
     let other = CliDevice::new()?;
     other.login(server_url, "carla", "carla-password-3")?;
     other.ok(&["sync"])?;
@@ -159,7 +161,71 @@ async fn through_the_server(c: &Session, server_url: &str, pool: &sqlx::PgPool) 
             sqlx::query_scalar("SELECT city FROM accounts WHERE name = 'Desktop Created GmbH'").fetch_one(pool).await?;
         Ok(city.as_deref() == Some("Leipzig"))
     })
-    .await
+    .await?;
+    Ok(id)
+}
+
+async fn order_status(pool: &sqlx::PgPool) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT body->'data'->>'status' FROM docs WHERE kind = 'order' ORDER BY id")
+        .fetch_all(pool)
+        .await?)
+}
+
+/// An order made in the window is priced, confirmed by the server with a reservation; one over
+/// the credit limit is refused and the window shows the server's reason with the figures.
+async fn orders_in_the_window(c: &Session, server_url: &str, pool: &sqlx::PgPool, account: &str) -> anyhow::Result<()> {
+    let bea = CliDevice::new()?;
+    bea.login(server_url, "bea", "bea-password-4")?;
+    bea.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "DESK",
+        "--name",
+        "Standing desk",
+        "--price",
+        "400",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
+    bea.ok(&["sync"])?;
+    bea.ok(&["stock", "receive", "--sku", "DESK", "--qty", "5", "--unit-cost", "200"])?;
+    bea.ok(&["account", "update", account, "--credit-limit", "1000", "--currency", "EUR"])?;
+
+    find(c, "button[aria-label=Close]").await?.click().await?; // the conflicts dialog
+    find(c, "#sync-now").await?.click().await?;
+    find(c, "#nav-orders").await?.click().await?;
+    let place = |lines: &'static str| async move {
+        find(c, "#new-order").await?.click().await?;
+        find(c, &format!("#order-account option[value='{account}']")).await?.click().await?;
+        type_into(c, "#order-lines", lines).await?;
+        find(c, "#order-save").await?.click().await?;
+        find(c, "#order-detail").await?;
+        find(c, "#order-confirm").await?.click().await
+    };
+    place("DESK:2").await?;
+    eventually("the server confirms the order made in the window", 30, || async {
+        Ok(order_status(pool).await? == ["confirmed"])
+    })
+    .await?;
+    eventually("the window shows the reservation", 30, || async {
+        let text = find(c, "#order-lines-table").await?.text().await?;
+        Ok(text.contains("DESK") && text.contains("2"))
+    })
+    .await?;
+
+    // 952.00 is open; another 476.00 would exceed 1,000.00 by 428.00.
+    place("DESK:1").await?;
+    eventually("the window shows the server's refusal with the figures", 30, || async {
+        let text = find(c, "#order-outcome").await?.text().await?;
+        Ok(text.contains("exceeds credit limit 1,000.00 EUR by 428.00 EUR"))
+    })
+    .await?;
+    let statuses = order_status(pool).await?;
+    ensure!(statuses.contains(&"draft".to_owned()), "the refused order stays a draft: {statuses:?}");
+    Ok(())
 }
 
 async fn drive(c: &Session, server_url: &str, pool: &sqlx::PgPool) -> anyhow::Result<()> {

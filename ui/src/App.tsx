@@ -6,8 +6,9 @@ import { AccountForm } from './components/AccountForm';
 import { AccountList } from './components/AccountList';
 import { AuditLog } from './components/AuditLog';
 import { ConflictsPanel } from './components/ConflictsPanel';
+import { DeliveriesScreen } from './components/erp/DeliveriesScreen';
 import { InvoicesScreen } from './components/erp/InvoicesScreen';
-import { OrdersScreen } from './components/erp/OrdersScreen';
+import { OrdersScreen, type OrdersPane } from './components/erp/OrdersScreen';
 import { PaymentsScreen } from './components/erp/PaymentsScreen';
 import { ProductsScreen } from './components/erp/ProductsScreen';
 import { ReportsScreen } from './components/erp/ReportsScreen';
@@ -37,6 +38,8 @@ export function App() {
   const sync = useSyncStatus();
   const [screen, setScreen] = useState<Screen>('accounts');
   const [invoiceId, setInvoiceId] = useState<string | null>(null);
+  // What the orders screen opens with when another screen sends the user there.
+  const [ordersStart, setOrdersStart] = useState<{ key: number; pane: OrdersPane }>({ key: 0, pane: { kind: 'empty' } });
   const [pane, setPane] = useState<Pane>({ kind: 'empty' });
   const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
   const [syncBusy, setSyncBusy] = useState(false);
@@ -85,6 +88,16 @@ export function App() {
       sync.set(s);
       dataChanged();
     }, fail);
+  };
+
+  const newOrderFor = (account: string) => {
+    setOrdersStart((s) => ({ key: s.key + 1, pane: { kind: 'create', account } }));
+    setScreen('orders');
+  };
+
+  const openOrder = (id: string) => {
+    setOrdersStart((s) => ({ key: s.key + 1, pane: { kind: 'view', id } }));
+    setScreen('orders');
   };
 
   const openInvoice = (id: string) => {
@@ -168,10 +181,31 @@ export function App() {
             )}
           </div>
         )}
-        <ScreenNav screen={screen} onChange={setScreen} />
-        {screen === 'orders' && <OrdersScreen version={version} onChanged={dataChanged} onOpenInvoice={openInvoice} />}
+        <ScreenNav
+          screen={screen}
+          onChange={(next) => {
+            setOrdersStart((s) => ({ ...s, pane: { kind: 'empty' } }));
+            setScreen(next);
+          }}
+        />
+        {screen === 'orders' && (
+          <OrdersScreen
+            key={ordersStart.key}
+            initialPane={ordersStart.pane}
+            version={version}
+            onChanged={dataChanged}
+            onOpenInvoice={openInvoice}
+          />
+        )}
+        {screen === 'deliveries' && <DeliveriesScreen version={version} />}
         {screen === 'invoices' && (
-          <InvoicesScreen version={version} onChanged={dataChanged} selectedId={invoiceId} onSelect={setInvoiceId} />
+          <InvoicesScreen
+            version={version}
+            onChanged={dataChanged}
+            selectedId={invoiceId}
+            onSelect={setInvoiceId}
+            onOpenOrder={openOrder}
+          />
         )}
         {screen === 'payments' && <PaymentsScreen version={version} onChanged={dataChanged} />}
         {screen === 'products' && <ProductsScreen version={version} onChanged={dataChanged} />}
@@ -216,6 +250,7 @@ export function App() {
                     dataChanged();
                   }}
                   onChanged={dataChanged}
+                  onNewOrder={newOrderFor}
                   conflicts={status?.conflicts}
                   onShowConflicts={() => {
                     setDialog({ kind: 'conflicts' });

@@ -103,6 +103,25 @@ pub enum StockCmd {
         #[arg(long)]
         warehouse: Option<String>,
     },
+    /// Move stock between warehouses (at its average cost).
+    Transfer {
+        #[arg(long)]
+        sku: String,
+        #[arg(long, allow_hyphen_values = true)]
+        qty: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// Warehouses: `stock warehouse CODE --name NAME` creates one.
+    Warehouse {
+        code: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// On hand, reserved and available per product and warehouse.
     List {
         #[arg(long)]
@@ -216,6 +235,35 @@ pub enum PaymentCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum CustomerCmd {
+    /// Set a customer's terms (back office); unnamed terms stay as they are.
+    Terms {
+        id: String,
+        /// The currency of the customer's documents and credit limit.
+        #[arg(long)]
+        currency: Option<String>,
+        /// Empty = no limit.
+        #[arg(long)]
+        credit_limit: Option<String>,
+        /// Over the limit: refuse the confirmation, or hold the order for release.
+        #[arg(long, value_parser = ["refuse", "hold"])]
+        credit_policy: Option<String>,
+        #[arg(long)]
+        payment_days: Option<u32>,
+        #[arg(long, value_parser = ["domestic", "reverse_charge", "export"])]
+        fiscal_position: Option<String>,
+        /// Invoice what was delivered, or what was ordered.
+        #[arg(long, value_parser = ["delivered", "ordered"])]
+        invoice_policy: Option<String>,
+        /// Default order discount in percent.
+        #[arg(long)]
+        discount: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum RateCmd {
     /// Units of the company currency for one unit of CURRENCY from DATE on.
     Set {
@@ -265,6 +313,16 @@ pub enum ReportCmd {
     Aging {
         #[arg(long)]
         as_of: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A customer's statement: invoices, credit notes, payments, refunds, running balance.
+    Statement {
+        id: String,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -393,6 +451,25 @@ pub async fn stock(ws: &Workspace, r: &Replica, cmd: StockCmd) -> Result<()> {
         StockCmd::Adjust { sku, qty, reason, warehouse } => {
             let seq = r.adjust_stock(&sku, &qty, &reason, warehouse.as_deref()).await?;
             decide(ws, r, seq, &format!("adjusted {sku} by {qty}")).await?;
+        }
+        StockCmd::Transfer { sku, qty, from, to } => {
+            let seq = r.transfer_stock(&sku, &qty, &from, &to).await?;
+            decide(ws, r, seq, &format!("moved {qty} {sku} from {from} to {to}")).await?;
+        }
+        StockCmd::Warehouse { code: Some(code), name, .. } => {
+            let name = name.unwrap_or_else(|| code.clone());
+            let id = r.create_warehouse(&code, &name).await?;
+            println!("{id}");
+        }
+        StockCmd::Warehouse { code: None, json, .. } => {
+            let all = r.warehouses().await?;
+            if json {
+                print_json(&all)?;
+            } else {
+                for w in &all {
+                    println!("{}  {}", w.code, w.name);
+                }
+            }
         }
         StockCmd::List { json } => {
             let rows = r.stock().await?;
@@ -592,6 +669,79 @@ pub async fn payment(ws: &Workspace, r: &Replica, cmd: PaymentCmd) -> Result<()>
     Ok(())
 }
 
+pub async fn customer(ws: &Workspace, r: &Replica, cmd: CustomerCmd) -> Result<()> {
+    let CustomerCmd::Terms {
+        id,
+        currency,
+        credit_limit,
+        credit_policy,
+        payment_days,
+        fiscal_position,
+        invoice_policy,
+        discount,
+        json,
+    } = cmd;
+    let mut t = r.customer_terms(&id).await?;
+    let unchanged = currency.is_none()
+        && credit_limit.is_none()
+        && credit_policy.is_none()
+        && payment_days.is_none()
+        && fiscal_position.is_none()
+        && invoice_policy.is_none()
+        && discount.is_none();
+    if !unchanged {
+        use tandem_core::catalog::{CreditPolicy, FiscalPosition, InvoicePolicy};
+        if let Some(c) = currency {
+            t.currency = tandem_core::Currency::parse(&c).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if let Some(l) = credit_limit {
+            t.credit_limit = match l.trim() {
+                "" => None,
+                l => Some(t.currency.parse_amount("credit_limit", l).map_err(|e| anyhow::anyhow!("{e}"))?),
+            };
+        }
+        if let Some(p) = credit_policy {
+            t.credit_policy = if p == "hold" { CreditPolicy::Hold } else { CreditPolicy::Refuse };
+        }
+        if let Some(d) = payment_days {
+            t.payment_days = d;
+        }
+        if let Some(f) = fiscal_position {
+            t.fiscal_position = match f.as_str() {
+                "reverse_charge" => FiscalPosition::ReverseCharge,
+                "export" => FiscalPosition::Export,
+                _ => FiscalPosition::Domestic,
+            };
+        }
+        if let Some(p) = invoice_policy {
+            t.invoice_policy = if p == "ordered" { InvoicePolicy::Ordered } else { InvoicePolicy::Delivered };
+        }
+        if let Some(d) = discount {
+            t.discount = match d.trim() {
+                "" => None,
+                d => Some(tandem_core::Percent::parse(d).map_err(|e| anyhow::anyhow!("{e}"))?),
+            };
+        }
+        let seq = r.set_terms(t.clone()).await?;
+        decide(ws, r, seq, "terms set").await?;
+    }
+    if json {
+        print_json(&r.customer_terms(&id).await?)?;
+    } else {
+        let t = r.customer_terms(&id).await?;
+        println!(
+            "currency {}  credit limit {}  over the limit: {:?}  {} days  {:?}  invoice {:?}",
+            t.currency,
+            t.credit_limit.map_or_else(|| "none".into(), |l| money(&l)),
+            t.credit_policy,
+            t.payment_days,
+            t.fiscal_position,
+            t.invoice_policy
+        );
+    }
+    Ok(())
+}
+
 pub async fn rate(ws: &Workspace, r: &Replica, cmd: RateCmd) -> Result<()> {
     let RateCmd::Set { currency, date, rate } = cmd;
     let seq = r.set_rate(&currency, &date, &rate).await?;
@@ -666,6 +816,34 @@ pub async fn report(r: &Replica, cmd: ReportCmd) -> Result<()> {
                 row(&c.customer_name, &c.buckets);
             }
             row("total", &a.total);
+        }
+        ReportCmd::Statement { id, from, to, json } => {
+            let st = r.statement(&id, from.as_deref(), to.as_deref()).await?;
+            if json {
+                return print_json(&st);
+            }
+            println!("{} — {} to {}", st.customer_name, st.from, st.to);
+            println!(
+                "{:<12} {:<20} {:<24} {:>12} {:>12} {:>12}",
+                "",
+                "",
+                "opening balance",
+                "",
+                "",
+                money(&st.opening_balance)
+            );
+            for l in &st.lines {
+                println!(
+                    "{:<12} {:<20} {:<24} {:>12} {:>12} {:>12}",
+                    l.date,
+                    l.reference,
+                    l.description,
+                    money(&l.debit),
+                    money(&l.credit),
+                    money(&l.balance)
+                );
+            }
+            println!("closing balance {}", money(&st.closing_balance));
         }
         ReportCmd::Customer { id, json } => {
             let f = r.customer_facts(&id).await?;

@@ -84,6 +84,9 @@ enum Command {
     /// Payments received and refunds.
     #[command(subcommand)]
     Payment(erp::PaymentCmd),
+    /// Customers' commercial terms: currency, credit, payment, tax, invoicing.
+    #[command(subcommand)]
+    Customer(erp::CustomerCmd),
     /// Exchange rates.
     #[command(subcommand)]
     Rate(erp::RateCmd),
@@ -359,6 +362,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Order(cmd) => erp::order(&ws, &ws.open().await?, cmd).await?,
         Command::Invoice(cmd) => erp::invoice(&ws, &ws.open().await?, cmd).await?,
         Command::Payment(cmd) => erp::payment(&ws, &ws.open().await?, cmd).await?,
+        Command::Customer(cmd) => erp::customer(&ws, &ws.open().await?, cmd).await?,
         Command::Rate(cmd) => erp::rate(&ws, &ws.open().await?, cmd).await?,
         Command::Books(cmd) => erp::books(&ws, &ws.open().await?, cmd).await?,
         Command::Report(cmd) => erp::report(&ws.open().await?, cmd).await?,

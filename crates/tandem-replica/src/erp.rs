@@ -56,6 +56,7 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
         Op::OrderCreate(o) => vec![o.id.as_uuid()],
         Op::OrderCancel(o) => vec![o.id.as_uuid()],
         Op::InvoiceCreate(i) => vec![i.id.as_uuid()],
+        Op::WarehouseCreate(w) => vec![w.id.as_uuid()],
         _ => vec![],
     }
 }
@@ -134,6 +135,18 @@ pub(crate) async fn apply_local(
             Doc::Terms(t.clone())
         }
         Op::SetRate(r) => Doc::Rate(RateEntry { currency: r.currency, date: r.date, rate: r.rate }),
+        Op::WarehouseCreate(w) => {
+            let taken = docs::of_kind(conn, "warehouse").await?.into_iter().any(|d| match d {
+                Doc::Warehouse(x) => x.code == w.code && x.id != w.id,
+                _ => false,
+            });
+            if taken || (w.code == main_warehouse().code && w.id != main_warehouse().id) {
+                return Ok(Err(RuleError::Invalid(
+                    FieldError::new("code", format!("warehouse {} already exists", w.code)).into(),
+                )));
+            }
+            Doc::Warehouse(w.clone())
+        }
         Op::OrderCreate(new) => {
             let name = match store::load_account(conn, new.account).await? {
                 Existing::Live(a) => a.name.to_string(),
@@ -365,6 +378,44 @@ impl Replica {
         let warehouse = self.warehouse(warehouse).await?;
         let op = wire::StockReceive { id: Uuid::now_v7(), product: p.id, warehouse, qty, unit_cost, date: today() };
         self.submit(Op::StockReceive(op)).await
+    }
+
+    /// Moves stock between warehouses at its average cost.
+    pub async fn transfer_stock(&self, sku: &str, qty: &str, from: &str, to: &str) -> Result<i64> {
+        let p = self.product_by_sku(sku).await?;
+        let qty = Quantity::parse(qty).map_err(|e| field(e, "qty"))?;
+        if qty.is_zero() {
+            return Err(bad("qty", "a transfer needs a quantity above zero"));
+        }
+        let (from, to) = (self.warehouse(Some(from)).await?, self.warehouse(Some(to)).await?);
+        if from == to {
+            return Err(bad("to", "a transfer needs two different warehouses"));
+        }
+        let op = wire::StockTransfer { id: Uuid::now_v7(), product: p.id, from, to, qty, date: today() };
+        self.submit(Op::StockTransfer(op)).await
+    }
+
+    pub async fn create_warehouse(&self, code: &str, name: &str) -> Result<WarehouseId> {
+        let code = WarehouseCode::parse(code).map_err(|e| field(e, "code"))?;
+        let name = tandem_core::ItemName::parse(name).map_err(|e| field(e, "name"))?;
+        let id = WarehouseId::from_uuid(Uuid::now_v7());
+        self.submit(Op::WarehouseCreate(Warehouse { id, code, name })).await?;
+        Ok(id)
+    }
+
+    pub async fn warehouses(&self) -> Result<Vec<Warehouse>> {
+        let mut all: Vec<Warehouse> = docs::of_kind(&mut *self.conn().await?, "warehouse")
+            .await?
+            .into_iter()
+            .filter_map(|d| match d {
+                Doc::Warehouse(w) => Some(w),
+                _ => None,
+            })
+            .collect();
+        if !all.iter().any(|w| w.id == main_warehouse().id) {
+            all.insert(0, main_warehouse());
+        }
+        Ok(all)
     }
 
     pub async fn adjust_stock(&self, sku: &str, delta: &str, reason: &str, warehouse: Option<&str>) -> Result<i64> {
@@ -776,6 +827,50 @@ impl Replica {
             Some(Doc::Invoice(i)) => Ok(i),
             _ => Err(bad("invoice", format!("no invoice {iid}"))),
         }
+    }
+
+    /// A customer's statement in the currency of their documents: invoices and refunds owed,
+    /// payments and credit notes received, with a running balance.
+    pub async fn statement(&self, account: &str, from: Option<&str>, to: Option<&str>) -> Result<ledger::Statement> {
+        let facts = self.customer_facts(account).await?;
+        let aid: AccountId = parse_id(account, "account")?;
+        let name = match store::load_account(&mut *self.conn().await?, aid).await? {
+            Existing::Live(a) => a.name.to_string(),
+            _ => String::new(),
+        };
+        let mut items = Vec::new();
+        for i in facts.invoices.iter().filter(|i| i.status == invoice::InvoiceStatus::Posted) {
+            let (debit, credit, what) = match i.kind {
+                InvoiceKind::Invoice => (i.totals.total, Decimal::ZERO, "Invoice"),
+                InvoiceKind::CreditNote => (Decimal::ZERO, i.totals.total, "Credit note"),
+            };
+            items.push(ledger::StatementItem {
+                date: i.date,
+                reference: i.reference(),
+                description: format!("{what} {}", i.order_number.clone().unwrap_or_default()).trim().to_owned(),
+                debit,
+                credit,
+            });
+        }
+        for p in &facts.payments {
+            let (debit, credit, what) = match p.kind {
+                payment::PaymentKind::Receipt => (Decimal::ZERO, p.amount, "Payment"),
+                payment::PaymentKind::Refund => (p.amount, Decimal::ZERO, "Refund"),
+            };
+            items.push(ledger::StatementItem {
+                date: p.date,
+                reference: p.number.clone(),
+                description: what.into(),
+                debit,
+                credit,
+            });
+        }
+        let from = match from {
+            Some(f) => parse_date(f, "from")?,
+            None => items.iter().map(|i| i.date).min().unwrap_or_else(today),
+        };
+        let to = date_or_today(to, "to")?;
+        Ok(ledger::statement(aid, &name, &items, from, to))
     }
 
     /// The invoice (or credit note) as a printable PDF.

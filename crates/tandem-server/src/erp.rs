@@ -270,7 +270,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             if s.currency.round(r.unit_cost) != r.unit_cost && r.unit_cost.normalize().scale() > 4 {
                 return refuse(invalid("unit_cost", format!("{} has more than 4 decimals", r.unit_cost)));
             }
-            let mut docs_out = ensure_warehouse(conn, r.warehouse).await?;
+            let mut docs_out = check!(ensure_warehouse(conn, r.warehouse).await?);
             let mut lv = levels(conn, r.warehouse, [r.product]).await?;
             let level = lv.entry(r.product).or_insert_with(|| StockLevel::empty(r.product, r.warehouse));
             let value = check!(stock::receive(level, r.qty, r.unit_cost, s.currency));
@@ -299,6 +299,60 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             }
             Ok(Ok(Applied { docs: docs_out }))
         }
+        Op::WarehouseCreate(w) => {
+            check!(may(ctx.role, Duty::Operate));
+            if docs::load(conn, w.id.as_uuid(), RowLock::Share).await?.is_some() {
+                return refuse(RuleError::AlreadyExists { entity: "warehouse", id: w.id.to_string() });
+            }
+            let taken = docs::by_key(conn, "warehouse", w.code.as_str()).await?.is_some();
+            if taken || (w.code == main_warehouse().code && w.id != main_warehouse().id) {
+                return refuse(invalid("code", format!("warehouse {} already exists", w.code)));
+            }
+            Ok(Ok(Applied { docs: vec![Doc::Warehouse(w.clone())] }))
+        }
+        Op::StockTransfer(t) => {
+            check!(may(ctx.role, Duty::Operate));
+            let s = settings(conn).await?;
+            if t.from == t.to {
+                return refuse(invalid("to", "a transfer needs two different warehouses".into()));
+            }
+            let ps = products(conn, &[t.product]).await?;
+            let Some(p) = ps.get(&t.product) else {
+                return refuse(RuleError::NotFound { entity: "product", id: t.product.to_string() });
+            };
+            if !p.is_stocked() {
+                return refuse(invalid("sku", format!("{} is a service: it is not stocked", p.sku)));
+            }
+            let mut docs_out = check!(ensure_warehouse(conn, t.from).await?);
+            docs_out.extend(check!(ensure_warehouse(conn, t.to).await?));
+            // Both levels in id order (the one lock order).
+            let ids = [StockLevel::id_of(t.product, t.from), StockLevel::id_of(t.product, t.to)];
+            let found = docs::load_many_for_update(conn, &ids).await?;
+            let level_of = |id: Uuid, wh: WarehouseId| match found.get(&id) {
+                Some(Doc::Stock(l)) => l.clone(),
+                _ => StockLevel::empty(t.product, wh),
+            };
+            let (mut out_level, mut in_level) = (level_of(ids[0], t.from), level_of(ids[1], t.to));
+            let value = check!(stock::issue(&mut out_level, p, t.qty, Quantity::ZERO, s.currency));
+            in_level.on_hand += t.qty.get();
+            in_level.value += value;
+            let reference = format!("Transfer {} {}", p.sku, t.qty);
+            for (wh, qty, v) in [(t.from, -t.qty.get(), -value), (t.to, t.qty.get(), value)] {
+                docs_out.push(Doc::Move(StockMove {
+                    id: if wh == t.from { t.id } else { Uuid::now_v7() },
+                    kind: MoveKind::Transfer,
+                    product: t.product,
+                    warehouse: wh,
+                    qty,
+                    value: v,
+                    date: t.date,
+                    reference: reference.clone(),
+                }));
+            }
+            docs_out.push(Doc::Stock(out_level));
+            docs_out.push(Doc::Stock(in_level));
+            Ok(Ok(Applied { docs: docs_out }))
+        }
         Op::StockAdjust(a) => {
             check!(may(ctx.role, Duty::Operate));
             let s = settings(conn).await?;
@@ -307,7 +361,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let Some(p) = ps.get(&a.product) else {
                 return refuse(RuleError::NotFound { entity: "product", id: a.product.to_string() });
             };
-            let mut docs_out = ensure_warehouse(conn, a.warehouse).await?;
+            let mut docs_out = check!(ensure_warehouse(conn, a.warehouse).await?);
             let mut lv = levels(conn, a.warehouse, [a.product]).await?;
             let level = lv.entry(a.product).or_insert_with(|| StockLevel::empty(a.product, a.warehouse));
             let delta = a.delta.get();
@@ -731,15 +785,15 @@ async fn price_lists(conn: &mut PgConnection) -> Result<Vec<PriceList>, StoreErr
 }
 
 /// The main warehouse is created on first use; any other must exist.
-async fn ensure_warehouse(conn: &mut PgConnection, id: WarehouseId) -> Result<Vec<Doc>, StoreError> {
+async fn ensure_warehouse(conn: &mut PgConnection, id: WarehouseId) -> Result<Result<Vec<Doc>, RuleError>, StoreError> {
     if docs::load(conn, id.as_uuid(), RowLock::Share).await?.is_some() {
-        return Ok(vec![]);
+        return Ok(Ok(vec![]));
     }
     let main = main_warehouse();
     if id == main.id {
-        return Ok(vec![Doc::Warehouse(main)]);
+        return Ok(Ok(vec![Doc::Warehouse(main)]));
     }
-    Err(StoreError::Corrupt { entity: "warehouse", id: id.as_uuid(), detail: "does not exist".into() })
+    Ok(Err(RuleError::NotFound { entity: "warehouse", id: id.to_string() }))
 }
 
 fn changed_levels(before: &BTreeMap<ProductId, StockLevel>, after: BTreeMap<ProductId, StockLevel>) -> Vec<Doc> {

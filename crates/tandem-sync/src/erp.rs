@@ -133,6 +133,17 @@ pub struct StockReceive {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct StockTransfer {
+    pub id: Uuid,
+    pub product: ProductId,
+    pub from: WarehouseId,
+    pub to: WarehouseId,
+    pub qty: Quantity,
+    pub date: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StockAdjust {
     pub id: Uuid,
     pub product: ProductId,

@@ -134,6 +134,10 @@ pub enum Op {
     StockReceive(StockReceive),
     #[serde(rename = "stock.adjust")]
     StockAdjust(StockAdjust),
+    #[serde(rename = "stock.transfer")]
+    StockTransfer(StockTransfer),
+    #[serde(rename = "warehouse.create")]
+    WarehouseCreate(tandem_core::stock::Warehouse),
     #[serde(rename = "order.create")]
     OrderCreate(OrderCreate),
     #[serde(rename = "order.confirm")]
@@ -176,6 +180,8 @@ impl Op {
             Op::CustomerSetTerms(_) => "customer.set_terms",
             Op::StockReceive(_) => "stock.receive",
             Op::StockAdjust(_) => "stock.adjust",
+            Op::StockTransfer(_) => "stock.transfer",
+            Op::WarehouseCreate(_) => "warehouse.create",
             Op::OrderCreate(_) => "order.create",
             Op::OrderConfirm(_) => "order.confirm",
             Op::OrderRelease(_) => "order.release",
@@ -227,6 +233,8 @@ impl Op {
             Op::CustomerSetTerms(t) => format!("set the terms of account {}", t.account),
             Op::StockReceive(r) => format!("receive {} of product {}", r.qty, r.product),
             Op::StockAdjust(a) => format!("adjust product {} by {}", a.product, a.delta),
+            Op::StockTransfer(t) => format!("transfer {} of product {}", t.qty, t.product),
+            Op::WarehouseCreate(w) => format!("create warehouse {}", w.code),
             Op::OrderCreate(o) => format!("create an order of {} lines for account {}", o.lines.len(), o.account),
             Op::OrderConfirm(o) => format!("confirm order {}", o.id),
             Op::OrderRelease(o) => format!("release held order {}", o.id),

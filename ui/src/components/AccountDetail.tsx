@@ -23,6 +23,8 @@ interface AccountDetailProps {
   onShowConflicts?: () => void;
   /** Opens the audit log filtered to this account; omitted when not signed in. */
   onShowHistory?: (account: AccountRow) => void;
+  /** Starts a new sales order for this account. */
+  onNewOrder?: (accountId: string) => void;
 }
 
 function Value({ value, href }: { value: string | null; href?: string }) {
@@ -41,6 +43,7 @@ export function AccountDetail({
   conflicts,
   onShowConflicts,
   onShowHistory,
+  onNewOrder,
 }: AccountDetailProps) {
   const backend = useBackend();
   const now = useNow();
@@ -158,7 +161,18 @@ export function AccountDetail({
         </dd>
       </dl>
       <Contacts key={account.id} accountId={account.id} contacts={contacts} onChanged={onChanged} />
-      <CustomerFactsPanel account={account.id} version={version} />
+      <CustomerFactsPanel
+        account={account.id}
+        version={version}
+        onChanged={onChanged}
+        onNewOrder={
+          onNewOrder === undefined
+            ? undefined
+            : () => {
+                onNewOrder(account.id);
+              }
+        }
+      />
     </article>
   );
 }

@@ -1,8 +1,9 @@
-export type Screen = 'accounts' | 'orders' | 'invoices' | 'payments' | 'products' | 'stock' | 'reports';
+export type Screen = 'accounts' | 'orders' | 'deliveries' | 'invoices' | 'payments' | 'products' | 'stock' | 'reports';
 
 const SCREENS: { screen: Screen; label: string }[] = [
   { screen: 'accounts', label: 'Accounts' },
   { screen: 'orders', label: 'Orders' },
+  { screen: 'deliveries', label: 'Deliveries' },
   { screen: 'invoices', label: 'Invoices' },
   { screen: 'payments', label: 'Payments' },
   { screen: 'products', label: 'Products' },

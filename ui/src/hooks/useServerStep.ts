@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppError } from '../backend';
 import { useBackend } from '../BackendContext';
-import { isPolling, OUTCOME_POLL_MS, stepAfter, type StepState } from '../lib/erp';
+import { isPolling, type StepState } from '../lib/erp';
 import { toAppError } from '../lib/errors';
+import { followOutcome } from '../lib/outcome';
 import { useSession } from '../SessionContext';
 
 export interface ServerStep {
@@ -14,8 +15,8 @@ export interface ServerStep {
 
 /**
  * Follows a step the server decides: "sent to the server…", then `erpOutcome(seq)` every second
- * for up to ~15 s. `onSettled` runs when the step was applied, refused or left queued, so the
- * screen reads its data again.
+ * for up to ~15 s. `onSettled` runs once the step is queued locally and again when it was
+ * applied, refused or left queued, so the screen reads its data again.
  */
 export function useServerStep(onSettled: () => void): ServerStep {
   const backend = useBackend();
@@ -40,51 +41,37 @@ export function useServerStep(onSettled: () => void): ServerStep {
   const run = useCallback(
     (send: () => Promise<number>, onError?: (error: AppError) => void) => {
       const mine = ++runId.current;
-      const current = () => alive.current && runId.current === mine;
+      const active = () => alive.current && runId.current === mine;
       setStep({ phase: 'sending' });
-      const started = Date.now();
-      const poll = (seq: number) => {
-        backend.erpOutcome(seq).then(
-          (outcome) => {
-            if (!current()) {
+      send()
+        .then(
+          async (seq) => {
+            if (!active()) {
               return;
             }
-            const next = stepAfter(seq, outcome, Date.now() - started, onlineRef.current);
-            setStep(next);
-            if (isPolling(next)) {
-              setTimeout(() => {
-                if (current()) {
-                  poll(seq);
-                }
-              }, OUTCOME_POLL_MS);
-            } else {
+            // The local copy changed already (the step is queued): show it while we wait.
+            settledRef.current();
+            await followOutcome(seq, {
+              ask: (s) => backend.erpOutcome(s),
+              online: () => onlineRef.current,
+              onUpdate: setStep,
+              active,
+            });
+            if (active()) {
               settledRef.current();
             }
           },
           (e: unknown) => {
-            if (current()) {
-              setStep({ phase: 'failed', message: toAppError(e).message });
-              settledRef.current();
+            if (active()) {
+              const appError = toAppError(e);
+              setStep({ phase: 'failed', message: appError.message });
+              onError?.(appError);
             }
           },
-        );
-      };
-      send().then(
-        (seq) => {
-          if (current()) {
-            // The local copy changed already (the step is queued): show it while we wait.
-            settledRef.current();
-            poll(seq);
-          }
-        },
-        (e: unknown) => {
-          if (current()) {
-            const appError = toAppError(e);
-            setStep({ phase: 'failed', message: appError.message });
-            onError?.(appError);
-          }
-        },
-      );
+        )
+        .catch(() => {
+          // followOutcome reports its own failures through onUpdate.
+        });
     },
     [backend],
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  canEditTerms,
   canSeeLedger,
   chosenLines,
   deliveryTiming,
@@ -112,6 +113,17 @@ describe('canSeeLedger', () => {
     expect(canSeeLedger('admin')).toBe(true);
     expect(canSeeLedger('back_office')).toBe(true);
     expect(canSeeLedger(null)).toBe(true);
+  });
+});
+
+describe('canEditTerms', () => {
+  it('offers terms to the back office, managers and admins only', () => {
+    expect(canEditTerms('admin')).toBe(true);
+    expect(canEditTerms('sales_manager')).toBe(true);
+    expect(canEditTerms('back_office')).toBe(true);
+    expect(canEditTerms('sales_rep')).toBe(false);
+    expect(canEditTerms('warehouse')).toBe(false);
+    expect(canEditTerms(null)).toBe(true);
   });
 });
 

@@ -136,6 +136,14 @@ export function canSeeLedger(role: string | null | undefined): boolean {
   return role !== 'sales_rep';
 }
 
+/**
+ * Whether to offer editing a customer's terms (credit limit, payment days…): back office,
+ * managers and admins; local workspaces (no role) too. The backend checks again.
+ */
+export function canEditTerms(role: string | null | undefined): boolean {
+  return role === null || role === undefined || role === 'admin' || role === 'sales_manager' || role === 'back_office';
+}
+
 /** Whether a shipment went out after its promise date (dates are `YYYY-MM-DD`). */
 export function deliveryTiming(promised: string | null, actual: string): 'late' | 'on_time' | null {
   if (promised === null || promised === '') {

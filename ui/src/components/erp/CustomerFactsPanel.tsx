@@ -1,15 +1,27 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { useBackend } from '../../BackendContext';
 import { useLoaded } from '../../hooks/useLoaded';
-import { deliveryTiming, invoiceKindLabel, invoiceRef, orderRef, statusLabel } from '../../lib/erp';
+import { canEditTerms, deliveryTiming, invoiceKindLabel, invoiceRef, orderRef, statusLabel } from '../../lib/erp';
 import { formatMoney, signOf } from '../../lib/money';
+import { useSession } from '../../SessionContext';
+import { TermsForm } from './TermsForm';
 
 /**
  * Read-only "Orders & invoices" of one customer, from the local copy (works offline): orders,
  * shipments against their promise, invoices with what is still open, balance and credit.
  */
-export function CustomerFactsPanel({ account, version }: { account: string; version: number }) {
+interface CustomerFactsPanelProps {
+  account: string;
+  version: number;
+  onChanged: () => void;
+  /** Opens a new order for this customer; omitted where there is no orders screen. */
+  onNewOrder?: () => void;
+}
+
+export function CustomerFactsPanel({ account, version, onChanged, onNewOrder }: CustomerFactsPanelProps) {
   const backend = useBackend();
+  const session = useSession();
+  const [editing, setEditing] = useState(false);
   const load = useCallback(() => backend.erpCustomerFacts(account), [backend, account]);
   const { data: facts, error } = useLoaded(load, version);
 
@@ -30,7 +42,37 @@ export function CustomerFactsPanel({ account, version }: { account: string; vers
 
   return (
     <section id="customer-facts" className="customer-facts" aria-labelledby="customer-facts-title">
-      <h3 id="customer-facts-title">Orders &amp; invoices</h3>
+      <div className="section-header">
+        <h3 id="customer-facts-title">Orders &amp; invoices</h3>
+        <div className="detail-actions">
+          {onNewOrder !== undefined && (
+            <button id="account-new-order" type="button" className="button button--small" onClick={onNewOrder}>
+              New order
+            </button>
+          )}
+          {canEditTerms(session?.role) && !editing && (
+            <button
+              id="edit-terms"
+              type="button"
+              className="button button--small"
+              onClick={() => {
+                setEditing(true);
+              }}
+            >
+              Edit terms
+            </button>
+          )}
+        </div>
+      </div>
+      {editing && (
+        <TermsForm
+          terms={facts.terms}
+          onChanged={onChanged}
+          onClose={() => {
+            setEditing(false);
+          }}
+        />
+      )}
       <dl className="facts">
         <dt>Open balance</dt>
         <dd id="facts-open-balance">{formatMoney(facts.openBalance, cur)}</dd>

@@ -13,13 +13,14 @@ interface InvoiceDetailViewProps {
   version: number;
   onChanged: () => void;
   onOpenInvoice: (id: string) => void;
+  onOpenOrder?: (id: string) => void;
 }
 
 /**
  * One invoice or credit note, laid out as the printable document (a print stylesheet hides the
  * app around it); actions: post a draft, credit a posted invoice.
  */
-export function InvoiceDetailView({ id, version, onChanged, onOpenInvoice }: InvoiceDetailViewProps) {
+export function InvoiceDetailView({ id, version, onChanged, onOpenInvoice, onOpenOrder }: InvoiceDetailViewProps) {
   const backend = useBackend();
   const load = useCallback(() => backend.erpInvoice(id), [backend, id]);
   const { data: invoice, error } = useLoaded(load, version);
@@ -61,7 +62,27 @@ export function InvoiceDetailView({ id, version, onChanged, onOpenInvoice }: Inv
           </h2>
           <p className="muted">
             {invoice.customer_name}
-            {invoice.order_number !== null && ` · order ${invoice.order_number}`}
+            {invoice.order !== null && invoice.order_number !== null && (
+              <>
+                {' · order '}
+                {onOpenOrder === undefined ? (
+                  invoice.order_number
+                ) : (
+                  <button
+                    id="invoice-open-order"
+                    type="button"
+                    className="link-button"
+                    onClick={() => {
+                      if (invoice.order !== null) {
+                        onOpenOrder(invoice.order);
+                      }
+                    }}
+                  >
+                    {invoice.order_number}
+                  </button>
+                )}
+              </>
+            )}
           </p>
         </div>
         <div className="detail-actions">

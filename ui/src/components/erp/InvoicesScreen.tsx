@@ -13,6 +13,7 @@ interface InvoicesScreenProps {
   /** Opens this invoice first (e.g. just created from an order). */
   selectedId: string | null;
   onSelect: (id: string) => void;
+  onOpenOrder?: (id: string) => void;
 }
 
 function InvoiceRow({ invoice }: { invoice: Invoice }) {
@@ -39,7 +40,7 @@ function InvoiceRow({ invoice }: { invoice: Invoice }) {
 }
 
 /** Invoices and credit notes: a key-paged list and the printable detail. */
-export function InvoicesScreen({ version, onChanged, selectedId, onSelect }: InvoicesScreenProps) {
+export function InvoicesScreen({ version, onChanged, selectedId, onSelect, onOpenOrder }: InvoicesScreenProps) {
   const backend = useBackend();
   const fetchPage = useCallback((after: string | null, limit: number) => backend.erpInvoices({ account: null, after, limit }), [backend]);
   const pages = useDocPages(fetchPage);
@@ -68,7 +69,14 @@ export function InvoicesScreen({ version, onChanged, selectedId, onSelect }: Inv
         {selectedId === null ? (
           <div className="detail-empty muted">Select an invoice.</div>
         ) : (
-          <InvoiceDetailView key={selectedId} id={selectedId} version={version} onChanged={onChanged} onOpenInvoice={onSelect} />
+          <InvoiceDetailView
+            key={selectedId}
+            id={selectedId}
+            version={version}
+            onChanged={onChanged}
+            onOpenInvoice={onSelect}
+            onOpenOrder={onOpenOrder}
+          />
         )}
       </section>
     </main>

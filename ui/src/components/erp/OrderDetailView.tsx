@@ -169,17 +169,41 @@ export function OrderDetailView({ id, version, onChanged, onOpenInvoice }: Order
         </div>
         <div className="detail-actions">
           {actions.includes('confirm') && (
-            <button id="order-confirm" type="button" className="button button--primary" disabled={busy} onClick={() => { send('The confirmation', () => backend.erpConfirmOrder(order.id)); }}>
+            <button
+              id="order-confirm"
+              type="button"
+              className="button button--primary"
+              disabled={busy}
+              onClick={() => {
+                send('The confirmation', () => backend.erpConfirmOrder(order.id));
+              }}
+            >
               Confirm
             </button>
           )}
           {actions.includes('release') && (
-            <button id="order-release" type="button" className="button button--primary" disabled={busy} onClick={() => { send('The release', () => backend.erpReleaseOrder(order.id)); }}>
+            <button
+              id="order-release"
+              type="button"
+              className="button button--primary"
+              disabled={busy}
+              onClick={() => {
+                send('The release', () => backend.erpReleaseOrder(order.id));
+              }}
+            >
               Release
             </button>
           )}
           {actions.includes('deliver') && (
-            <button id="order-deliver" type="button" className="button" disabled={busy} onClick={() => { setForm({ kind: 'deliver', chosen: {}, carrier: '', tracking: '' }); }}>
+            <button
+              id="order-deliver"
+              type="button"
+              className="button"
+              disabled={busy}
+              onClick={() => {
+                setForm({ kind: 'deliver', chosen: {}, carrier: '', tracking: '' });
+              }}
+            >
               Deliver…
             </button>
           )}
@@ -189,7 +213,15 @@ export function OrderDetailView({ id, version, onChanged, onOpenInvoice }: Order
             </button>
           )}
           {actions.includes('cancel') && (
-            <button id="order-cancel" type="button" className="button button--danger-quiet" disabled={busy} onClick={() => { setForm({ kind: 'cancel', reason: '' }); }}>
+            <button
+              id="order-cancel"
+              type="button"
+              className="button button--danger-quiet"
+              disabled={busy}
+              onClick={() => {
+                setForm({ kind: 'cancel', reason: '' });
+              }}
+            >
               Cancel order…
             </button>
           )}
@@ -232,7 +264,13 @@ export function OrderDetailView({ id, version, onChanged, onOpenInvoice }: Order
             />
           </label>
           <div className="form-actions">
-            <button type="button" className="button" onClick={() => { setForm({ kind: 'none' }); }}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setForm({ kind: 'none' });
+              }}
+            >
               Keep order
             </button>
             <button id="cancel-send" type="submit" className="button button--danger" disabled={busy}>
@@ -359,7 +397,13 @@ export function OrderDetailView({ id, version, onChanged, onOpenInvoice }: Order
             {order.invoices.map((inv) => (
               <tr key={inv.id}>
                 <td>
-                  <button type="button" className="link-button" onClick={() => { onOpenInvoice(inv.id); }}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => {
+                      onOpenInvoice(inv.id);
+                    }}
+                  >
                     {invoiceRef(inv)}
                   </button>
                 </td>

@@ -8,14 +8,15 @@ import { DocList } from './DocList';
 import { OrderDetailView } from './OrderDetailView';
 import { OrderForm } from './OrderForm';
 
-type Pane = { kind: 'empty' } | { kind: 'view'; id: string } | { kind: 'create' };
+/** What the right-hand pane shows; `account` preselects the customer of a new order. */
+export type OrdersPane = { kind: 'empty' } | { kind: 'view'; id: string } | { kind: 'create'; account?: string };
 
 interface OrdersScreenProps {
   version: number;
   onChanged: () => void;
   onOpenInvoice: (id: string) => void;
-  /** Opens this order first (e.g. coming from elsewhere). */
-  initialId?: string | null;
+  /** What to show first (e.g. a new order for the account the user came from). */
+  initialPane?: OrdersPane;
 }
 
 function OrderRow({ order }: { order: SalesOrder }) {
@@ -36,9 +37,9 @@ function OrderRow({ order }: { order: SalesOrder }) {
 }
 
 /** Sales orders: a key-paged list, one order's detail, and a form for a new one. */
-export function OrdersScreen({ version, onChanged, onOpenInvoice, initialId }: OrdersScreenProps) {
+export function OrdersScreen({ version, onChanged, onOpenInvoice, initialPane }: OrdersScreenProps) {
   const backend = useBackend();
-  const [pane, setPane] = useState<Pane>(initialId === undefined || initialId === null ? { kind: 'empty' } : { kind: 'view', id: initialId });
+  const [pane, setPane] = useState<OrdersPane>(initialPane ?? { kind: 'empty' });
   const fetchPage = useCallback((after: string | null, limit: number) => backend.erpOrders({ account: null, after, limit }), [backend]);
   const pages = useDocPages(fetchPage);
 
@@ -81,6 +82,7 @@ export function OrdersScreen({ version, onChanged, onOpenInvoice, initialId }: O
         )}
         {pane.kind === 'create' && (
           <OrderForm
+            account={pane.account}
             onCreated={(id) => {
               setPane({ kind: 'view', id });
               onChanged();

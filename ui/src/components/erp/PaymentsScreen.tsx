@@ -4,7 +4,7 @@ import { useBackend } from '../../BackendContext';
 import { useDocPages } from '../../hooks/useDocPages';
 import { useServerStep } from '../../hooks/useServerStep';
 import { splitErrors } from '../../lib/errors';
-import { formatMoney, signOf } from '../../lib/money';
+import { formatMoney, signOf, subtractDecimals } from '../../lib/money';
 import { Field } from '../Field';
 import { DocList } from './DocList';
 import { StepNotice } from './StepNotice';
@@ -50,7 +50,7 @@ function PaymentDetail({ payment }: { payment: Payment }) {
         <dd>{formatMoney(payment.amount, payment.currency)}</dd>
         <dt>Unallocated</dt>
         <dd>{formatMoney(payment.unallocated, payment.currency)}</dd>
-        {payment.rate !== '1' && (
+        {signOf(subtractDecimals(payment.rate, '1')) !== 0 && (
           <>
             <dt>Rate</dt>
             <dd>{payment.rate}</dd>

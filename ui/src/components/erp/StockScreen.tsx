@@ -11,6 +11,13 @@ import { StepNotice } from './StepNotice';
 const RECEIVE_FIELDS = ['sku', 'qty', 'unitCost', 'warehouse'] as const;
 type ReceiveField = (typeof RECEIVE_FIELDS)[number];
 
+const RECEIVE_INPUTS: { field: ReceiveField; label: string; decimal: boolean }[] = [
+  { field: 'sku', label: 'SKU', decimal: false },
+  { field: 'qty', label: 'Quantity', decimal: true },
+  { field: 'unitCost', label: 'Unit cost', decimal: true },
+  { field: 'warehouse', label: 'Warehouse (optional)', decimal: false },
+];
+
 /** Stock per warehouse; a form to receive goods (the server decides). */
 export function StockScreen({ version, onChanged }: { version: number; onChanged: () => void }) {
   const backend = useBackend();
@@ -41,10 +48,19 @@ export function StockScreen({ version, onChanged }: { version: number; onChanged
       <form id="receive-form" className="form erp-form" onSubmit={submit} noValidate aria-label="Receive stock">
         <h2>Receive</h2>
         <div className="form-grid">
-          <Field id="receive-sku" label="SKU" value={values.sku} onChange={(sku) => { setValues((v) => ({ ...v, sku })); }} error={fieldErrors.sku} />
-          <Field id="receive-qty" label="Quantity" inputMode="decimal" value={values.qty} onChange={(qty) => { setValues((v) => ({ ...v, qty })); }} error={fieldErrors.qty} />
-          <Field id="receive-unitCost" label="Unit cost" inputMode="decimal" value={values.unitCost} onChange={(unitCost) => { setValues((v) => ({ ...v, unitCost })); }} error={fieldErrors.unitCost} />
-          <Field id="receive-warehouse" label="Warehouse (optional)" value={values.warehouse} onChange={(warehouse) => { setValues((v) => ({ ...v, warehouse })); }} error={fieldErrors.warehouse} />
+          {RECEIVE_INPUTS.map(({ field, label, decimal }) => (
+            <Field
+              key={field}
+              id={`receive-${field}`}
+              label={label}
+              inputMode={decimal ? 'decimal' : undefined}
+              value={values[field]}
+              onChange={(value) => {
+                setValues((v) => ({ ...v, [field]: value }));
+              }}
+              error={fieldErrors[field]}
+            />
+          ))}
         </div>
         <StepNotice id="receive-outcome" step={step} what="The receipt" />
         <div className="form-actions">
