@@ -56,37 +56,35 @@ pub(crate) async fn apply(
                 Err(e) => return refused(e),
             }
         }
-        Op::ConflictResolve(r) => {
-            // Optimistic: put the overwritten value back in the view; the server settles the
-            // conflict itself (it leaves the list once the resolution is in the outbox).
-            if r.keep == tandem_sync::Keep::Overwritten {
-                let row: Option<String> = sqlx::query_scalar("SELECT data FROM conflicts WHERE id = ?")
-                    .bind(r.id.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let Some(json) = row else {
-                    return refused(RuleError::NotFound { entity: "conflict", id: r.id.to_string() });
-                };
-                let c: tandem_sync::ConflictRecord =
-                    serde_json::from_str(&json).map_err(|e| crate::ReplicaError::Corrupt(e.to_string()))?;
-                let restore = match c.entity.as_str() {
-                    "account" => tandem_core::conflict::restore_account(
-                        AccountId::from_uuid(c.record_id),
-                        &c.field,
-                        c.overwritten.as_deref(),
-                    )
-                    .map(Op::AccountUpdate),
-                    _ => tandem_core::conflict::restore_contact(
-                        ContactId::from_uuid(c.record_id),
-                        &c.field,
-                        c.overwritten.as_deref(),
-                    )
-                    .map(Op::ContactUpdate),
-                };
-                match restore {
-                    Ok(op) => return Box::pin(apply(conn, touch, &op, origin)).await,
-                    Err(e) => return refused(RuleError::Invalid(e)),
-                }
+        // Optimistic: put the overwritten value back in the view; the server settles the
+        // conflict itself (it leaves the list once the resolution is in the outbox).
+        Op::ConflictResolve(r) if r.keep == tandem_sync::Keep::Overwritten => {
+            let row: Option<String> = sqlx::query_scalar("SELECT data FROM conflicts WHERE id = ?")
+                .bind(r.id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+            let Some(json) = row else {
+                return refused(RuleError::NotFound { entity: "conflict", id: r.id.to_string() });
+            };
+            let c: tandem_sync::ConflictRecord =
+                serde_json::from_str(&json).map_err(|e| crate::ReplicaError::Corrupt(e.to_string()))?;
+            let restore = match c.entity.as_str() {
+                "account" => tandem_core::conflict::restore_account(
+                    AccountId::from_uuid(c.record_id),
+                    &c.field,
+                    c.overwritten.as_deref(),
+                )
+                .map(Op::AccountUpdate),
+                _ => tandem_core::conflict::restore_contact(
+                    ContactId::from_uuid(c.record_id),
+                    &c.field,
+                    c.overwritten.as_deref(),
+                )
+                .map(Op::ContactUpdate),
+            };
+            match restore {
+                Ok(op) => return Box::pin(apply(conn, touch, &op, origin)).await,
+                Err(e) => return refused(RuleError::Invalid(e)),
             }
         }
         Op::ContactDelete(d) => {
