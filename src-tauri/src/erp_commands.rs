@@ -175,7 +175,8 @@ pub async fn erp_record_payment(
     currency: String,
     invoice: Option<String>,
 ) -> ApiResult<i64> {
-    let (_, seq) = state.replica().await.record_payment(&account, &amount, &currency, invoice.as_deref()).await?;
+    let invoices: Vec<&str> = invoice.as_deref().into_iter().collect();
+    let (_, seq) = state.replica().await.record_payment(&account, &amount, &currency, &invoices).await?;
     sync_loop::changed_locally(&app, &state);
     Ok(seq)
 }

@@ -71,7 +71,7 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
 
     // A sales rep orders offline-capable: the draft is priced on the device.
     rex.ok(&["sync"])?;
-    let order = rex.ok(&["order", "create", "--account", &acme, "--line", "CHAIR:3", "--line", "DESK:1"])?;
+    let order = rex.ok(&["order", "create", "--account", &acme, "--line", "CHAIR:3", "--line", "DESK:1:0"])?;
     let order = order.lines().last().context("id")?.trim().to_owned();
     let draft = rex.json(&["order", "show", &order, "--json"])?;
     ensure!(draft["status"] == "draft", "{draft}");
@@ -182,6 +182,14 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
     ensure!(e.contains("do not see the ledger"), "{e}");
     let e = rex.fails(&["invoice", "post", &inv])?;
     ensure!(e.contains("already posted") || e.contains("may not"), "{e}");
+
+    // The customer moves to another territory: its orders and invoices leave the rep's replica.
+    bea.ok(&["account", "update", &acme, "--territory", "South"])?;
+    bea.ok(&["sync"])?;
+    rex.ok(&["sync"])?;
+    ensure!(rex.json(&["order", "list", "--json"])?.as_array().is_some_and(Vec::is_empty), "orders left");
+    ensure!(rex.json(&["invoice", "list", "--json"])?.as_array().is_some_and(Vec::is_empty), "invoices left");
+    ensure!(rex.json(&["product", "list", "--json"])?.as_array().is_some_and(|p| p.len() == 2), "products stay");
     Ok(())
 }
 
@@ -259,7 +267,15 @@ async fn a_foreign_customer_is_invoiced_in_their_currency_and_the_exchange_diffe
     let today = chrono::Local::now().date_naive();
     let yesterday = today.pred_opt().context("date")?.to_string();
 
-    bea.ok(&["rate", "set", "--currency", "USD", "--date", &yesterday, "--rate", "0.9"])?;
+    // Rates are imported all or nothing: a bad line names itself and nothing is queued.
+    let rates = bea.data_dir().join("rates.csv");
+    std::fs::write(&rates, format!("currency,date,rate\nUSD,{yesterday},0.9\nGBP,2026-13-01,1.15\n"))?;
+    let e = bea.fails(&["rate", "import", rates.to_str().context("path")?])?;
+    ensure!(e.contains("line 3: date") && e.contains("2026-13-01"), "the bad line and field are named: {e}");
+    ensure!(bea.json(&["status", "--json"])?["pending"] == 0, "nothing of the file was queued");
+    std::fs::write(&rates, format!("currency,date,rate\nUSD,{yesterday},0.9\nGBP,{yesterday},1.15\n"))?;
+    let out = bea.ok(&["rate", "import", rates.to_str().context("path")?])?;
+    ensure!(out.contains("2 rates imported"), "{out}");
     bea.ok(&[
         "product",
         "create",

@@ -135,12 +135,15 @@ pub enum OrderCmd {
     Create {
         #[arg(long)]
         account: String,
-        /// SKU:QTY, once per line.
+        /// SKU:QTY or SKU:QTY:DISCOUNT (percent), once per line.
         #[arg(long = "line", required = true, allow_hyphen_values = true)]
         lines: Vec<String>,
         /// Order discount in percent.
         #[arg(long)]
         discount: Option<String>,
+        /// Ship from this warehouse (default MAIN).
+        #[arg(long)]
+        warehouse: Option<String>,
     },
     List {
         #[arg(long)]
@@ -214,8 +217,9 @@ pub enum PaymentCmd {
         amount: String,
         #[arg(long)]
         currency: String,
-        #[arg(long)]
-        invoice: Option<String>,
+        /// Allocate to this invoice (repeat for several, in order).
+        #[arg(long = "invoice")]
+        invoices: Vec<String>,
     },
     /// Pay a customer's credit back.
     Refund {
@@ -274,6 +278,8 @@ pub enum RateCmd {
         #[arg(long)]
         rate: String,
     },
+    /// Import rates from a CSV file of `currency,date,rate` lines: all or nothing.
+    Import { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -494,8 +500,8 @@ pub async fn stock(ws: &Workspace, r: &Replica, cmd: StockCmd) -> Result<()> {
 
 pub async fn order(ws: &Workspace, r: &Replica, cmd: OrderCmd) -> Result<()> {
     match cmd {
-        OrderCmd::Create { account, lines: raw, discount } => {
-            let id = r.create_order(&account, &lines(&raw)?, discount.as_deref()).await?;
+        OrderCmd::Create { account, lines: raw, discount, warehouse } => {
+            let id = r.create_order_in(&account, &lines(&raw)?, discount.as_deref(), warehouse.as_deref()).await?;
             println!("{id}");
         }
         OrderCmd::List { account, json } => {
@@ -645,8 +651,9 @@ pub async fn invoice(ws: &Workspace, r: &Replica, cmd: InvoiceCmd) -> Result<()>
 
 pub async fn payment(ws: &Workspace, r: &Replica, cmd: PaymentCmd) -> Result<()> {
     match cmd {
-        PaymentCmd::Record { account, amount, currency, invoice } => {
-            let (id, seq) = r.record_payment(&account, &amount, &currency, invoice.as_deref()).await?;
+        PaymentCmd::Record { account, amount, currency, invoices } => {
+            let invoices: Vec<&str> = invoices.iter().map(String::as_str).collect();
+            let (id, seq) = r.record_payment(&account, &amount, &currency, &invoices).await?;
             decide(ws, r, seq, "recorded").await?;
             println!("{id}");
         }
@@ -743,9 +750,18 @@ pub async fn customer(ws: &Workspace, r: &Replica, cmd: CustomerCmd) -> Result<(
 }
 
 pub async fn rate(ws: &Workspace, r: &Replica, cmd: RateCmd) -> Result<()> {
-    let RateCmd::Set { currency, date, rate } = cmd;
-    let seq = r.set_rate(&currency, &date, &rate).await?;
-    decide(ws, r, seq, "rate set").await
+    match cmd {
+        RateCmd::Set { currency, date, rate } => {
+            let seq = r.set_rate(&currency, &date, &rate).await?;
+            decide(ws, r, seq, "rate set").await
+        }
+        RateCmd::Import { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let seqs = r.import_rates(&text).await?;
+            let last = seqs.last().copied().unwrap_or_default();
+            decide(ws, r, last, &format!("{} rates imported", seqs.len())).await
+        }
+    }
 }
 
 pub async fn books(ws: &Workspace, r: &Replica, cmd: BooksCmd) -> Result<()> {

@@ -73,27 +73,24 @@ pub fn check_amount(amount: Decimal, currency: Currency) -> Result<(), RuleError
     Ok(())
 }
 
-/// The company-currency part of a receivable that an allocation clears: all of what is open
-/// when the allocation clears the invoice, else the allocation at the invoice's rate.
+/// The company-currency part of a receivable that an allocation clears (see
+/// [`crate::ledger::allocation_in_company`]).
 pub fn allocation_in_company(inv: &Invoice, alloc: Decimal, company: Currency) -> Decimal {
-    if alloc == inv.residual {
-        inv.residual_company
-    } else {
-        inv.rate.convert(alloc, company).min(inv.residual_company)
-    }
+    crate::ledger::allocation_in_company(inv.residual, inv.residual_company, alloc, inv.rate, company)
 }
 
 /// Allocates `amount` to `open` invoices of the customer (already filtered to this customer
-/// and currency): to `only` if given, else oldest due first. Updates the invoices' residuals
-/// and returns the allocations and what is left over.
+/// and currency): to the invoices in `only`, in that order, if any are named, else oldest due
+/// first. Updates the invoices' residuals and returns the allocations and what is left over
+/// (kept as the customer's credit).
 pub fn allocate(
     amount: Decimal,
     open: &mut [Invoice],
-    only: Option<InvoiceId>,
+    only: &[InvoiceId],
     company: Currency,
 ) -> Result<(Vec<Allocation>, Decimal), RuleError> {
-    if let Some(id) = only {
-        match open.iter().find(|i| i.id == id) {
+    for id in only {
+        match open.iter().find(|i| i.id == *id) {
             None => return Err(invalid("invoice", format!("invoice {id} is not an open invoice of this customer"))),
             Some(i) if i.kind != InvoiceKind::Invoice => {
                 return Err(invalid("invoice", format!("{} is a credit note", i.reference())))
@@ -101,14 +98,18 @@ pub fn allocate(
             Some(_) => {}
         }
     }
-    open.sort_by(|a, b| a.due.cmp(&b.due).then(a.number.cmp(&b.number)));
+    if only.is_empty() {
+        open.sort_by(|a, b| a.due.cmp(&b.due).then(a.number.cmp(&b.number)));
+    } else {
+        open.sort_by_key(|i| only.iter().position(|id| *id == i.id).unwrap_or(usize::MAX));
+    }
     let mut left = amount;
     let mut out = Vec::new();
     for inv in open.iter_mut() {
         if left.is_zero() {
             break;
         }
-        if inv.kind != InvoiceKind::Invoice || !inv.is_open() || only.is_some_and(|id| id != inv.id) {
+        if inv.kind != InvoiceKind::Invoice || !inv.is_open() || (!only.is_empty() && !only.contains(&inv.id)) {
             continue;
         }
         let take = left.min(inv.residual);

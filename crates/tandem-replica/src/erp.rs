@@ -209,11 +209,21 @@ pub struct OrderLineInput {
 }
 
 impl OrderLineInput {
-    /// Parses `SKU:QTY` (a CLI `--line`).
+    /// Parses `SKU:QTY` or `SKU:QTY:DISCOUNT` (a CLI `--line`; the discount in percent).
     pub fn parse_pair(raw: &str) -> Result<Self> {
-        let (sku, qty) =
-            raw.rsplit_once(':').ok_or_else(|| bad("line", format!("{raw:?} is not SKU:QTY (e.g. CHAIR-01:3)")))?;
-        Ok(OrderLineInput { sku: sku.to_owned(), qty: qty.to_owned(), discount: None })
+        let parts: Vec<&str> = raw.split(':').collect();
+        match parts.as_slice() {
+            [sku, qty] => Ok(OrderLineInput { sku: (*sku).to_owned(), qty: (*qty).to_owned(), discount: None }),
+            [sku, qty, disc] => Ok(OrderLineInput {
+                sku: (*sku).to_owned(),
+                qty: (*qty).to_owned(),
+                discount: Some(disc.trim_end_matches('%').to_owned()),
+            }),
+            _ => Err(bad(
+                "line",
+                format!("{raw:?} is not SKU:QTY or SKU:QTY:DISCOUNT (e.g. CHAIR-01:3 or CHAIR-01:3:10)"),
+            )),
+        }
     }
 }
 
@@ -518,6 +528,18 @@ impl Replica {
         lines: &[OrderLineInput],
         discount: Option<&str>,
     ) -> Result<OrderId> {
+        self.create_order_in(account, lines, discount, None).await
+    }
+
+    /// [`Replica::create_order`] shipping from the warehouse with this code (default MAIN).
+    pub async fn create_order_in(
+        &self,
+        account: &str,
+        lines: &[OrderLineInput],
+        discount: Option<&str>,
+        warehouse: Option<&str>,
+    ) -> Result<OrderId> {
+        let warehouse = self.warehouse(warehouse).await?;
         let account: AccountId = parse_id(account, "account")?;
         let mut errors = ValidationErrors::default();
         let mut parsed = Vec::new();
@@ -553,7 +575,7 @@ impl Replica {
             return Err(ReplicaError::Validation(errors));
         }
         let id = OrderId::from_uuid(Uuid::now_v7());
-        let new = NewOrder { id, account, date: today(), warehouse: main_warehouse().id, discount, lines: parsed };
+        let new = NewOrder { id, account, date: today(), warehouse, discount, lines: parsed };
         self.mutate(Op::OrderCreate(new)).await?;
         Ok(id)
     }
@@ -644,15 +666,15 @@ impl Replica {
         account: &str,
         amount: &str,
         currency: &str,
-        invoice: Option<&str>,
+        invoices: &[&str],
     ) -> Result<(PaymentId, i64)> {
         let account: AccountId = parse_id(account, "account")?;
         let currency = Currency::parse(currency)?;
         let amount = currency.parse_amount("amount", amount)?;
         payment::check_amount(amount, currency)?;
-        let invoice: Option<InvoiceId> = invoice.map(|i| parse_id(i, "invoice")).transpose()?;
+        let invoices: Vec<InvoiceId> = invoices.iter().map(|i| parse_id(i, "invoice")).collect::<Result<_>>()?;
         let id = PaymentId::from_uuid(Uuid::now_v7());
-        let op = wire::PaymentRecord { id, account, amount, currency, date: today(), invoice };
+        let op = wire::PaymentRecord { id, account, amount, currency, date: today(), invoices };
         Ok((id, self.submit(Op::PaymentRecord(op)).await?))
     }
 
@@ -671,6 +693,45 @@ impl Replica {
         let date = parse_date(date, "date")?;
         let rate = FxRate::parse(rate)?;
         self.submit(Op::SetRate(wire::SetRate { currency, date, rate })).await
+    }
+
+    /// Imports exchange rates from CSV (`currency,date,rate` per line, an optional header): all
+    /// or nothing; a bad line is named with its number and field. Returns the outbox numbers.
+    pub async fn import_rates(&self, csv: &str) -> Result<Vec<i64>> {
+        let mut ops = Vec::new();
+        let mut errors = ValidationErrors::default();
+        for (n, line) in csv.lines().enumerate() {
+            let line = line.trim();
+            let at = |f: &str| format!("line {}: {f}", n + 1);
+            if line.is_empty() || (n == 0 && line.to_ascii_lowercase().starts_with("currency")) {
+                continue;
+            }
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            let [cur, date, rate] = cells.as_slice() else {
+                errors.push(FieldError::new(at("line"), format!("{line:?} is not currency,date,rate")));
+                continue;
+            };
+            let cur = errors.take(Currency::parse(cur).map_err(|e| e.on(&at("currency"))));
+            let date = errors.take(
+                NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                    .map_err(|_| FieldError::new(at("date"), format!("{date:?} is not a date (YYYY-MM-DD)"))),
+            );
+            let rate = errors.take(FxRate::parse(rate).map_err(|e| e.on(&at("rate"))));
+            if let (Some(currency), Some(date), Some(rate)) = (cur, date, rate) {
+                ops.push(Op::SetRate(wire::SetRate { currency, date, rate }));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ReplicaError::Validation(errors));
+        }
+        if ops.is_empty() {
+            return Err(bad("file", "no rates in the file"));
+        }
+        let mut seqs = Vec::new();
+        for op in ops {
+            seqs.push(self.submit(op).await?);
+        }
+        Ok(seqs)
     }
 
     pub async fn lock_books(&self, date: &str) -> Result<i64> {

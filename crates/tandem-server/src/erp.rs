@@ -649,7 +649,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 .into_iter()
                 .filter(|i| i.is_open() && i.currency == p.currency && i.kind == InvoiceKind::Invoice)
                 .collect();
-            if let Some(id) = p.invoice {
+            for &id in &p.invoices {
                 if !open.iter().any(|i| i.id == id) {
                     return refuse(invalid(
                         "invoice",
@@ -658,7 +658,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 }
             }
             let before: BTreeMap<InvoiceId, Decimal> = open.iter().map(|i| (i.id, i.residual)).collect();
-            let (allocations, left) = check!(payment::allocate(p.amount, &mut open, p.invoice, s.currency));
+            let (allocations, left) = check!(payment::allocate(p.amount, &mut open, &p.invoices, s.currency));
             let n = docs::next_number(conn, "PAY", p.date.year()).await?;
             let number = invoice::format_number("PAY", p.date.year(), n);
             let posting = ledger::PaymentPosting {

@@ -219,9 +219,9 @@ pub struct PaymentRecord {
     pub amount: Decimal,
     pub currency: Currency,
     pub date: NaiveDate,
-    /// Allocate to this invoice (else to the oldest open invoices).
+    /// Allocate to these invoices, in this order (none named: the oldest open ones first).
     #[serde(default)]
-    pub invoice: Option<InvoiceId>,
+    pub invoices: Vec<InvoiceId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
