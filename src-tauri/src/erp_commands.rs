@@ -217,3 +217,43 @@ pub async fn erp_profit_and_loss(state: S<'_>, from: Option<String>, to: Option<
 pub async fn erp_balance_sheet(state: S<'_>, at: Option<String>) -> ApiResult<BalanceSheet> {
     Ok(state.replica().await.balance_sheet(at.as_deref()).await?)
 }
+
+#[tauri::command]
+pub async fn erp_price_lists(state: S<'_>) -> ApiResult<Vec<tandem_core::catalog::PriceList>> {
+    Ok(state.replica().await.price_lists().await?)
+}
+
+/// One price in a price list (found by name, currency and customer, or made new).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceInput {
+    pub list: String,
+    pub currency: String,
+    pub sku: String,
+    pub price: String,
+    pub min_qty: Option<String>,
+    pub customer: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+}
+
+#[tauri::command]
+pub async fn erp_set_price(app: AppHandle, state: S<'_>, input: PriceInput) -> ApiResult<String> {
+    let i = input;
+    let id = state
+        .replica()
+        .await
+        .set_price(
+            &i.list,
+            &i.currency,
+            &i.sku,
+            &i.price,
+            i.min_qty.as_deref(),
+            i.customer.as_deref().filter(|c| !c.is_empty()),
+            i.valid_from.as_deref().filter(|d| !d.is_empty()),
+            i.valid_to.as_deref().filter(|d| !d.is_empty()),
+        )
+        .await?;
+    sync_loop::changed_locally(&app, &state);
+    Ok(id.to_string())
+}

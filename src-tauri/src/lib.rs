@@ -74,6 +74,8 @@ pub fn run() {
             erp_commands::erp_trial_balance,
             erp_commands::erp_profit_and_loss,
             erp_commands::erp_balance_sheet,
+            erp_commands::erp_price_lists,
+            erp_commands::erp_set_price,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -513,6 +513,37 @@ export interface PaymentInput {
   invoice?: string | null;
 }
 
+/** One price in a list: from `min_qty` units on, each costs `unit_price`. */
+export interface PriceListItem {
+  /** Product id. */
+  product: string;
+  min_qty: string;
+  unit_price: string;
+}
+
+export interface PriceList {
+  id: string;
+  name: string;
+  currency: string;
+  /** Account id when the list is for one customer; null for everyone. */
+  customer: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  items: PriceListItem[];
+}
+
+/** One price to set (camelCase; the backend finds the list by name + currency + customer, or makes it). */
+export interface PriceInput {
+  list: string;
+  currency: string;
+  sku: string;
+  price: string;
+  minQty?: string | null;
+  customer?: string | null;
+  validFrom?: string | null;
+  validTo?: string | null;
+}
+
 export type Unsubscribe = () => void;
 
 export interface Backend {
@@ -569,6 +600,9 @@ export interface Backend {
   erpTrialBalance(from?: string | null, to?: string | null): Promise<TrialBalance>;
   erpProfitAndLoss(from?: string | null, to?: string | null): Promise<ProfitAndLoss>;
   erpBalanceSheet(at?: string | null): Promise<BalanceSheet>;
+  erpPriceLists(): Promise<PriceList[]>;
+  /** Returns the price list's id. */
+  erpSetPrice(input: PriceInput): Promise<string>;
 }
 
 export const SYNC_STATUS_EVENT = 'tandem://sync-status';
@@ -638,4 +672,6 @@ export const tauriBackend: Backend = {
   erpTrialBalance: (from, to) => call('erp_trial_balance', { from: from ?? null, to: to ?? null }),
   erpProfitAndLoss: (from, to) => call('erp_profit_and_loss', { from: from ?? null, to: to ?? null }),
   erpBalanceSheet: (at) => call('erp_balance_sheet', { at: at ?? null }),
+  erpPriceLists: () => call('erp_price_lists'),
+  erpSetPrice: (input) => call('erp_set_price', { input }),
 };

@@ -11,6 +11,7 @@
 // A benchmark's output is its table on stdout.
 #![allow(clippy::print_stdout)]
 
+mod erp;
 mod measure;
 mod setup;
 

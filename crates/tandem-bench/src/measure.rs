@@ -28,6 +28,9 @@ pub const GOALS: &[(&str, &str)] = &[
     ("search_p95_ms", "<= 10"),
     ("first_page_ms", "<= 50"),
     ("pull_p99_ms_1000_devices", "<= 250"),
+    ("mutations_per_s", ">= 3,000"),
+    ("mutations_vs_pg_raw", ">= 0.2"),
+    ("post_10k_invoices_s", "<= 2"),
 ];
 
 pub type Metrics = Vec<(String, f64)>;
@@ -46,7 +49,7 @@ fn percentile(samples: &mut [f64], p: f64) -> f64 {
     samples[rank.clamp(1, samples.len()) - 1]
 }
 
-fn say(what: &str) {
+pub(crate) fn say(what: &str) {
     eprintln!("[{}] {what}", chrono::Utc::now().format("%H:%M:%S"));
 }
 
@@ -143,6 +146,9 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     m.push(("pull_p99_ms_1000_devices".into(), percentile(&mut samples, 0.99)));
     m.push(("pull_failed_1000_devices".into(), failed as f64));
     m.push(("server_peak_rss_mb_end".into(), peak_rss_mb(&server.pid().to_string())));
+
+    // ----- order to cash -----
+    crate::erp::run(&server.base_url, &pool, "bench", PASSWORD, args.scale, &mut m).await?;
 
     a.close().await;
     pool.close().await;

@@ -11,9 +11,16 @@ import {
   orderRef,
   parseOrderLines,
   pendingStepLabel,
+  priceFormError,
+  priceInput,
+  priceListCustomers,
+  priceRows,
+  sortPriceLists,
   statusLabel,
   stepAfter,
   stepMessage,
+  validityLabel,
+  EMPTY_PRICE,
 } from './erp';
 
 const ID = '3f2b9c1e-7a44-4c1d-9e0a-0123456789ab';
@@ -157,5 +164,129 @@ describe('stepAfter', () => {
     const queued = stepAfter(7, { status: 'pending' }, 0, false);
     expect(queued).toEqual({ phase: 'queued', seq: 7, offline: true });
     expect(stepMessage(queued)).toContain('offline');
+  });
+});
+
+describe('validityLabel', () => {
+  it('describes the dates a list applies on', () => {
+    expect(validityLabel('2026-11-01', '2026-11-30')).toBe('from 2026-11-01 to 2026-11-30');
+    expect(validityLabel('2026-11-01', null)).toBe('from 2026-11-01');
+    expect(validityLabel(null, '2026-11-30')).toBe('until 2026-11-30');
+    expect(validityLabel(null, null)).toBe('always');
+    expect(validityLabel('', '')).toBe('always');
+  });
+});
+
+describe('priceRows', () => {
+  const skuById = new Map([
+    ['p-widget', 'WIDGET'],
+    ['p-bolt', 'BOLT'],
+  ]);
+
+  it('maps products to SKUs and sorts by SKU, then quantity break as a decimal', () => {
+    const rows = priceRows(
+      {
+        items: [
+          { product: 'p-widget', min_qty: '100', unit_price: '8.00' },
+          { product: 'p-widget', min_qty: '0', unit_price: '10.00' },
+          { product: 'p-bolt', min_qty: '20.5', unit_price: '0.10' },
+          { product: 'p-widget', min_qty: '9.000', unit_price: '9.50' },
+          { product: 'p-bolt', min_qty: '3', unit_price: '0.12' },
+        ],
+      },
+      skuById,
+    );
+    expect(rows.map((r) => [r.sku, r.minQty, r.unitPrice])).toEqual([
+      ['BOLT', '3', '0.12'],
+      ['BOLT', '20.5', '0.10'],
+      ['WIDGET', '0', '10.00'],
+      ['WIDGET', '9.000', '9.50'],
+      ['WIDGET', '100', '8.00'],
+    ]);
+  });
+
+  it('shows the product id when the product is unknown, and keeps prices as strings', () => {
+    const rows = priceRows({ items: [{ product: 'p-gone', min_qty: '1', unit_price: '0.30' }] }, skuById);
+    expect(rows).toEqual([{ product: 'p-gone', sku: 'p-gone', minQty: '1', unitPrice: '0.30' }]);
+  });
+
+  it('handles an empty list', () => {
+    expect(priceRows({ items: [] }, skuById)).toEqual([]);
+  });
+});
+
+describe('sortPriceLists', () => {
+  it('orders by name, currency, then the general list first', () => {
+    const lists = [
+      { name: 'Wholesale', currency: 'USD', customer: null },
+      { name: 'Wholesale', currency: 'EUR', customer: 'acc-1' },
+      { name: 'Black Friday', currency: 'EUR', customer: null },
+      { name: 'Wholesale', currency: 'EUR', customer: null },
+    ];
+    expect(sortPriceLists(lists)).toEqual([
+      { name: 'Black Friday', currency: 'EUR', customer: null },
+      { name: 'Wholesale', currency: 'EUR', customer: null },
+      { name: 'Wholesale', currency: 'EUR', customer: 'acc-1' },
+      { name: 'Wholesale', currency: 'USD', customer: null },
+    ]);
+    expect(lists[0]?.currency).toBe('USD');
+  });
+});
+
+describe('priceInput', () => {
+  it('trims and sends blank optional fields as null', () => {
+    expect(priceInput({ ...EMPTY_PRICE, list: ' Wholesale ', sku: 'WIDGET', price: '9.50 ' })).toEqual({
+      list: 'Wholesale',
+      currency: 'EUR',
+      sku: 'WIDGET',
+      price: '9.50',
+      minQty: null,
+      customer: null,
+      validFrom: null,
+      validTo: null,
+    });
+  });
+
+  it('keeps the optional fields that are filled', () => {
+    const input = priceInput({
+      list: 'Black Friday',
+      currency: 'EUR',
+      sku: 'WIDGET',
+      price: '7',
+      minQty: '10',
+      customer: 'acc-1',
+      validFrom: '2026-11-01',
+      validTo: '2026-11-30',
+    });
+    expect(input).toMatchObject({ minQty: '10', customer: 'acc-1', validFrom: '2026-11-01', validTo: '2026-11-30' });
+  });
+});
+
+describe('priceFormError', () => {
+  it('renames the backend field names to the form fields', () => {
+    const error = priceFormError({
+      code: 'validation',
+      message: 'Invalid price',
+      fields: [
+        { field: 'min_qty', message: 'not a quantity' },
+        { field: 'from', message: 'bad date' },
+        { field: 'to', message: 'before from' },
+        { field: 'price', message: 'must be positive' },
+      ],
+    });
+    expect(error.fields?.map((f) => f.field)).toEqual(['minQty', 'validFrom', 'validTo', 'price']);
+    expect(error.message).toBe('Invalid price');
+  });
+
+  it('leaves an error without fields alone', () => {
+    const error = { code: 'not_found', message: 'No such SKU' };
+    expect(priceFormError(error)).toBe(error);
+  });
+});
+
+describe('priceListCustomers', () => {
+  it('lists each customer once, without the general lists', () => {
+    expect(priceListCustomers([{ customer: 'b' }, { customer: null }, { customer: 'a' }, { customer: 'b' }])).toEqual(['a', 'b']);
+    expect(priceListCustomers([])).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // Pure presentation logic of the order-to-cash screens. The backend decides every business rule;
 // this only picks labels, parses what the user typed and says which buttons make sense to offer.
-import type { Invoice, OrderLineInput, Outcome, SalesOrder } from '../backend';
+import type { AppError, Invoice, OrderLineInput, Outcome, PriceInput, PriceList, SalesOrder } from '../backend';
 import { parseDecimal } from './money';
 
 export const ORDER_STATUS_LABEL: Record<string, string> = {
@@ -208,4 +208,122 @@ export function stepMessage(state: StepState, what = 'The change'): string {
     case 'failed':
       return state.message;
   }
+}
+
+// ---------- price lists ----------
+
+/** A price list's validity: `from 2026-11-01 to 2026-11-30`, `from …`, `until …` or `always`. */
+export function validityLabel(from: string | null | undefined, to: string | null | undefined): string {
+  const start = from ?? '';
+  const end = to ?? '';
+  if (start !== '' && end !== '') {
+    return `from ${start} to ${end}`;
+  }
+  if (start !== '') {
+    return `from ${start}`;
+  }
+  if (end !== '') {
+    return `until ${end}`;
+  }
+  return 'always';
+}
+
+export interface PriceRow {
+  product: string;
+  /** The product's SKU; the product id when the product is not known here. */
+  sku: string;
+  minQty: string;
+  unitPrice: string;
+}
+
+/** Compares decimal strings exactly; unparsable ones go last, among themselves by text. */
+function compareDecimals(a: string, b: string): number {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  if (x === null || y === null) {
+    return x !== null ? -1 : y !== null ? 1 : a.localeCompare(b);
+  }
+  return x.cmp(y);
+}
+
+/** A list's prices as rows, by SKU then quantity break (smallest first). */
+export function priceRows(list: Pick<PriceList, 'items'>, skuById: ReadonlyMap<string, string>): PriceRow[] {
+  return list.items
+    .map((item) => ({
+      product: item.product,
+      sku: skuById.get(item.product) ?? item.product,
+      minQty: item.min_qty,
+      unitPrice: item.unit_price,
+    }))
+    .sort((a, b) => a.sku.localeCompare(b.sku) || compareDecimals(a.minQty, b.minQty));
+}
+
+/** Lists by name, then currency, then the general list before customer ones. */
+export function sortPriceLists<T extends Pick<PriceList, 'name' | 'currency' | 'customer'>>(lists: readonly T[]): T[] {
+  return [...lists].sort(
+    (a, b) =>
+      a.name.localeCompare(b.name) ||
+      a.currency.localeCompare(b.currency) ||
+      (a.customer ?? '').localeCompare(b.customer ?? ''),
+  );
+}
+
+/** The distinct customer accounts the lists are for, sorted (to look their names up once). */
+export function priceListCustomers(lists: readonly Pick<PriceList, 'customer'>[]): string[] {
+  const ids = new Set<string>();
+  for (const list of lists) {
+    if (list.customer !== null && list.customer !== '') {
+      ids.add(list.customer);
+    }
+  }
+  return [...ids].sort();
+}
+
+export const PRICE_FIELDS = ['list', 'currency', 'sku', 'price', 'minQty', 'customer', 'validFrom', 'validTo'] as const;
+export type PriceField = (typeof PRICE_FIELDS)[number];
+export type PriceFormValues = Record<PriceField, string>;
+
+export const EMPTY_PRICE: PriceFormValues = {
+  list: '',
+  currency: 'EUR',
+  sku: '',
+  price: '',
+  minQty: '',
+  customer: '',
+  validFrom: '',
+  validTo: '',
+};
+
+/** The form as the command takes it: trimmed, with blank optional fields as null. */
+export function priceInput(values: PriceFormValues): PriceInput {
+  const optional = (value: string) => (value.trim() === '' ? null : value.trim());
+  return {
+    list: values.list.trim(),
+    currency: values.currency.trim(),
+    sku: values.sku.trim(),
+    price: values.price.trim(),
+    minQty: optional(values.minQty),
+    customer: optional(values.customer),
+    validFrom: optional(values.validFrom),
+    validTo: optional(values.validTo),
+  };
+}
+
+const PRICE_FIELD_ALIASES: Record<string, PriceField> = {
+  min_qty: 'minQty',
+  from: 'validFrom',
+  valid_from: 'validFrom',
+  to: 'validTo',
+  valid_to: 'validTo',
+};
+
+/** The error with the backend's field names (`min_qty`, `from`, `to`) renamed to the form's. */
+export function priceFormError(error: AppError): AppError {
+  if (error.fields === undefined) {
+    return error;
+  }
+  return {
+    ...error,
+    fields: error.fields.map((f) => ({ ...f, field: PRICE_FIELD_ALIASES[f.field] ?? f.field })),
+  };
 }

@@ -1,10 +1,11 @@
 import { useCallback, useState, type SubmitEvent } from 'react';
-import type { AppError, ProductInput } from '../../backend';
+import type { AppError, ProductInput, ProductRow } from '../../backend';
 import { useBackend } from '../../BackendContext';
 import { useLoaded } from '../../hooks/useLoaded';
 import { splitErrors, toAppError } from '../../lib/errors';
 import { formatMoney, formatPercent, formatQty } from '../../lib/money';
 import { Field } from '../Field';
+import { PriceLists } from './PriceLists';
 
 const PRODUCT_FIELDS = ['sku', 'name', 'kind', 'unit', 'taxRate', 'price', 'currency', 'cost', 'allowNegative'] as const;
 type ProductField = (typeof PRODUCT_FIELDS)[number];
@@ -112,6 +113,8 @@ function ProductForm({ onSaved, onCancel }: { onSaved: () => void; onCancel: () 
   );
 }
 
+const NO_PRODUCTS: readonly ProductRow[] = [];
+
 /** The catalogue with stock totals; a form to add a product. */
 export function ProductsScreen({ version, onChanged }: { version: number; onChanged: () => void }) {
   const backend = useBackend();
@@ -182,6 +185,7 @@ export function ProductsScreen({ version, onChanged }: { version: number; onChan
           </tbody>
         </table>
       )}
+      <PriceLists products={data ?? NO_PRODUCTS} version={version} onChanged={onChanged} />
     </section>
   );
 }
