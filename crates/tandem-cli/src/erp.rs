@@ -378,6 +378,24 @@ pub(crate) async fn decide(ws: &Workspace, r: &Replica, seq: i64, done: &str) ->
     }
 }
 
+/// Every item of a key-paged list: page after page until there is no `next`.
+async fn every<T, F, Fut>(mut fetch: F) -> Result<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = tandem_replica::Result<tandem_replica::DocPage<T>>>,
+{
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = fetch(after.take()).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(all),
+        }
+    }
+}
+
 fn lines(raw: &[String]) -> Result<Vec<OrderLineInput>> {
     raw.iter().map(|l| OrderLineInput::parse_pair(l).map_err(Into::into)).collect()
 }
@@ -505,16 +523,11 @@ pub async fn order(ws: &Workspace, r: &Replica, cmd: OrderCmd) -> Result<()> {
             println!("{id}");
         }
         OrderCmd::List { account, json } => {
-            let mut all = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.orders(account.as_deref(), after.as_deref(), 500).await?;
-                all.extend(page.items);
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
-            }
+            let all = every(|after| {
+                let account = account.clone();
+                async move { r.orders(account.as_deref(), after.as_deref(), 500).await }
+            })
+            .await?;
             if json {
                 print_json(&all)?;
             } else {
@@ -600,16 +613,11 @@ pub async fn invoice(ws: &Workspace, r: &Replica, cmd: InvoiceCmd) -> Result<()>
             println!("{cn}");
         }
         InvoiceCmd::List { account, json } => {
-            let mut all = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.invoices(account.as_deref(), after.as_deref(), 500).await?;
-                all.extend(page.items);
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
-            }
+            let all = every(|after| {
+                let account = account.clone();
+                async move { r.invoices(account.as_deref(), after.as_deref(), 500).await }
+            })
+            .await?;
             if json {
                 print_json(&all)?;
             } else {

@@ -635,15 +635,8 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             Ok(Ok(Applied { docs: out }))
         }
         Op::PaymentRecord(p) => {
-            check!(may(ctx.role, Duty::Account));
-            let name = check!(customer(conn, ctx, p.account).await?);
-            if docs::load(conn, p.id.as_uuid(), RowLock::Share).await?.is_some() {
-                return refuse(RuleError::AlreadyExists { entity: "payment", id: p.id.to_string() });
-            }
-            check!(payment::check_amount(p.amount, p.currency));
-            let s = settings(conn).await?;
-            check!(invoice::ensure_open(p.date, s.lock_date));
-            let rate = check!(company::rate_on(&rates(conn).await?, p.currency, p.date, s.currency));
+            let money = MoneyIn { account: p.account, id: p.id, amount: p.amount, currency: p.currency, date: p.date };
+            let (name, s, rate) = check!(money_in(conn, ctx, &money).await?);
             let mut open: Vec<Invoice> = invoices_of(conn, p.account)
                 .await?
                 .into_iter()
@@ -704,14 +697,8 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             Ok(Ok(Applied { docs: out }))
         }
         Op::PaymentRefund(p) => {
-            check!(may(ctx.role, Duty::Account));
-            let name = check!(customer(conn, ctx, p.account).await?);
-            if docs::load(conn, p.id.as_uuid(), RowLock::Share).await?.is_some() {
-                return refuse(RuleError::AlreadyExists { entity: "payment", id: p.id.to_string() });
-            }
-            check!(payment::check_amount(p.amount, p.currency));
-            let s = settings(conn).await?;
-            check!(invoice::ensure_open(p.date, s.lock_date));
+            let money = MoneyIn { account: p.account, id: p.id, amount: p.amount, currency: p.currency, date: p.date };
+            let (name, s, rate) = check!(money_in(conn, ctx, &money).await?);
             let (credit, credit_company) = customer_credit(conn, p.account, p.currency).await?;
             if p.amount > credit {
                 return refuse(invalid(
@@ -723,7 +710,6 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                     ),
                 ));
             }
-            let rate = check!(company::rate_on(&rates(conn).await?, p.currency, p.date, s.currency));
             let n = docs::next_number(conn, "REF", p.date.year()).await?;
             let number = invoice::format_number("REF", p.date.year(), n);
             let posting = ledger::RefundPosting {
@@ -758,6 +744,46 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
         }
         _ => refuse(invalid("mutation", format!("{} is not an order-to-cash mutation", op.name()))),
     }
+}
+
+/// The money of a payment or refund.
+#[derive(Debug)]
+struct MoneyIn {
+    account: AccountId,
+    id: tandem_core::PaymentId,
+    amount: Decimal,
+    currency: Currency,
+    date: NaiveDate,
+}
+
+/// What a payment and a refund check alike: the duty, the customer (locked), a new id, the
+/// amount, an open period and the rate of the day. Returns the customer's name, the settings
+/// and the rate.
+async fn money_in(
+    conn: &mut PgConnection,
+    ctx: &ErpCtx<'_>,
+    m: &MoneyIn,
+) -> Result<Result<(String, CompanySettings, tandem_core::FxRate), RuleError>, StoreError> {
+    if let Err(e) = may(ctx.role, Duty::Account) {
+        return Ok(Err(e));
+    }
+    let name = match customer(conn, ctx, m.account).await? {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    if docs::load(conn, m.id.as_uuid(), RowLock::Share).await?.is_some() {
+        return Ok(Err(RuleError::AlreadyExists { entity: "payment", id: m.id.to_string() }));
+    }
+    let s = settings(conn).await?;
+    if let Err(e) = payment::check_amount(m.amount, m.currency).and_then(|()| invoice::ensure_open(m.date, s.lock_date))
+    {
+        return Ok(Err(e));
+    }
+    let rate = match company::rate_on(&rates(conn).await?, m.currency, m.date, s.currency) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(Ok((name, s, rate)))
 }
 
 fn check_product(p: &Product) -> Result<(), RuleError> {
