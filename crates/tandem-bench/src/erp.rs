@@ -173,15 +173,23 @@ pub async fn run(
     // ----- posting invoices -----
     let invoices = ((10_000.0 * scale).round() as usize).max(200);
     say(&format!("posting {invoices} invoices: drafts first (not measured)"));
-    let customer = account("Bench invoicing customer")?;
-    let mut terms = CustomerTerms::default_for(customer.id, Currency::EUR);
-    terms.invoice_policy = InvoicePolicy::Ordered;
-    push_all(&mut setup, vec![Op::AccountCreate(customer.clone()), Op::CustomerSetTerms(terms)]).await?;
+    // Spread over 100 customers (who invoice what they order), as a company's invoices are.
+    let mut customers = Vec::new();
+    let mut ops = Vec::new();
+    for i in 0..100 {
+        let customer = account(&format!("Bench invoicing customer {i}"))?;
+        let mut terms = CustomerTerms::default_for(customer.id, Currency::EUR);
+        terms.invoice_policy = InvoicePolicy::Ordered;
+        customers.push(customer.id);
+        ops.push(Op::AccountCreate(customer));
+        ops.push(Op::CustomerSetTerms(terms));
+    }
+    push_all(&mut setup, ops).await?;
     let one = &products[..1];
     let mut drafts = Vec::with_capacity(invoices);
     let mut ops = Vec::with_capacity(invoices * 3);
-    for _ in 0..invoices {
-        let o = order(customer.id, one)?;
+    for n in 0..invoices {
+        let o = order(customers[n % customers.len()], one)?;
         let (oid, iid) = (o.id, InvoiceId::from_uuid(Uuid::now_v7()));
         ops.push(Op::OrderCreate(o));
         ops.push(Op::OrderConfirm(OrderRef { id: oid }));

@@ -231,8 +231,10 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
         };
         let v = log::next_version(conn).await?;
         for doc in &applied.docs {
+            // The before state for the audit log (a plain read: no lock after the clock).
+            let before = docs::peek(conn, doc.id()).await?;
             docs::put(conn, doc, v).await?;
-            ctx.audit(conn, doc.kind(), doc.id(), v, None, Some(doc)).await?;
+            ctx.audit(conn, doc.kind(), doc.id(), v, before.as_ref(), Some(doc)).await?;
         }
         return Ok(Ok(v));
     }

@@ -170,28 +170,6 @@ async fn owner_of(
     })
 }
 
-async fn invoices_of(conn: &mut PgConnection, account: AccountId) -> Result<Vec<Invoice>, StoreError> {
-    Ok(docs::of_account(conn, "invoice", account)
-        .await?
-        .into_iter()
-        .filter_map(|d| match d {
-            Doc::Invoice(i) => Some(i),
-            _ => None,
-        })
-        .collect())
-}
-
-async fn orders_of(conn: &mut PgConnection, account: AccountId) -> Result<Vec<SalesOrder>, StoreError> {
-    Ok(docs::of_account(conn, "order", account)
-        .await?
-        .into_iter()
-        .filter_map(|d| match d {
-            Doc::Order(o) => Some(o),
-            _ => None,
-        })
-        .collect())
-}
-
 fn entry_id() -> JournalEntryId {
     JournalEntryId::from_uuid(Uuid::now_v7())
 }
@@ -637,10 +615,15 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
         Op::PaymentRecord(p) => {
             let money = MoneyIn { account: p.account, id: p.id, amount: p.amount, currency: p.currency, date: p.date };
             let (name, s, rate) = check!(money_in(conn, ctx, &money).await?);
-            let mut open: Vec<Invoice> = invoices_of(conn, p.account)
+            let mut open: Vec<Invoice> = docs::open_of_account(conn, "invoice", p.account)
                 .await?
                 .into_iter()
-                .filter(|i| i.is_open() && i.currency == p.currency && i.kind == InvoiceKind::Invoice)
+                .filter_map(|d| match d {
+                    Doc::Invoice(i) if i.is_open() && i.currency == p.currency && i.kind == InvoiceKind::Invoice => {
+                        Some(i)
+                    }
+                    _ => None,
+                })
                 .collect();
             for &id in &p.invoices {
                 if !open.iter().any(|i| i.id == id) {
@@ -826,12 +809,10 @@ fn changed_levels(before: &BTreeMap<ProductId, StockLevel>, after: BTreeMap<Prod
     after.into_iter().filter(|(p, l)| before.get(p) != Some(l)).map(|(_, l)| Doc::Stock(l)).collect()
 }
 
-/// Open receivables and open confirmed orders of a customer, other than `this` order.
+/// Open receivables and open confirmed orders of a customer, other than `this` order: the sums
+/// of the open amounts the rules gave each document when it was written.
 async fn exposure(conn: &mut PgConnection, account: AccountId, this: OrderId) -> Result<Exposure, StoreError> {
-    let open_receivables =
-        invoices_of(conn, account).await?.iter().filter(|i| i.is_open()).map(|i| i.signed(i.residual)).sum();
-    let open_orders =
-        orders_of(conn, account).await?.iter().filter(|o| o.id != this).map(SalesOrder::open_amount).sum();
+    let (open_receivables, open_orders) = docs::open_amounts(conn, account, this.as_uuid()).await?;
     Ok(Exposure { open_receivables, open_orders })
 }
 
@@ -864,13 +845,20 @@ async fn close_paid_orders(
     changed: &[Invoice],
 ) -> Result<Vec<Doc>, StoreError> {
     let mut out = Vec::new();
-    let all = invoices_of(conn, account).await?;
     let mut seen = std::collections::BTreeSet::new();
     for inv in changed {
         let Some(oid) = inv.order else { continue };
         if !seen.insert(oid) {
             continue;
         }
+        let all: Vec<Invoice> = docs::invoices_of_order(conn, account, oid.as_uuid())
+            .await?
+            .into_iter()
+            .filter_map(|d| match d {
+                Doc::Invoice(i) => Some(i),
+                _ => None,
+            })
+            .collect();
         let residual_of = |i: &Invoice| changed.iter().find(|c| c.id == i.id).map_or(i.residual, |c| c.residual);
         let paid = all
             .iter()

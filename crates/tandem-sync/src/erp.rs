@@ -103,6 +103,16 @@ impl Doc {
         }
     }
 
+    /// What the document still counts against its customer's credit (the tandem-core rules):
+    /// a confirmed order not yet invoiced, an unsettled invoice (or credit note, negative).
+    pub fn open_amount(&self) -> Option<rust_decimal::Decimal> {
+        match self {
+            Doc::Order(o) => Some(o.open_amount()).filter(|a| !a.is_zero()),
+            Doc::Invoice(i) if i.is_open() => Some(i.signed(i.residual)),
+            _ => None,
+        }
+    }
+
     /// A secondary unique key within the kind (a product's SKU, a warehouse's code).
     pub fn key(&self) -> Option<String> {
         match self {

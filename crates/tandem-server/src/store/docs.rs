@@ -22,6 +22,14 @@ pub async fn load(conn: &mut PgConnection, id: Uuid, lock: RowLock) -> Result<Op
     body.map(|b| parse(id, b)).transpose()
 }
 
+/// The live document `id` as this transaction sees it, without a lock (the before state of an
+/// audit entry, read after the clock).
+pub async fn peek(conn: &mut PgConnection, id: Uuid) -> Result<Option<Doc>, StoreError> {
+    let body: Option<serde_json::Value> =
+        sqlx::query_scalar("SELECT body FROM docs WHERE id = $1 AND NOT deleted").bind(id).fetch_optional(conn).await?;
+    body.map(|b| parse(id, b)).transpose()
+}
+
 /// Several documents, locked for update in id order (the one lock order for stock levels).
 pub async fn load_many_for_update(conn: &mut PgConnection, ids: &[Uuid]) -> Result<BTreeMap<Uuid, Doc>, StoreError> {
     let rows = sqlx::query("SELECT id, body FROM docs WHERE id = ANY($1) AND NOT deleted ORDER BY id FOR UPDATE")
@@ -73,10 +81,10 @@ pub async fn put(conn: &mut PgConnection, doc: &Doc, version: i64) -> Result<(),
         Reach::Internal => (None, true),
     };
     let r = sqlx::query(
-        "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body)
-         VALUES ($1, $2, $3, $4, $5, $6, false, $7)
+        "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount)
+         VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8::numeric)
          ON CONFLICT (id) DO UPDATE SET kind = $2, account_id = $3, internal = $4, key = $5, version = $6,
-                                        deleted = false, body = $7",
+                                        deleted = false, body = $7, open_amount = $8::numeric",
     )
     .bind(doc.id())
     .bind(doc.kind())
@@ -85,6 +93,7 @@ pub async fn put(conn: &mut PgConnection, doc: &Doc, version: i64) -> Result<(),
     .bind(doc.key())
     .bind(version)
     .bind(serde_json::to_value(doc)?)
+    .bind(doc.open_amount().map(|a| a.to_string()))
     .execute(conn)
     .await;
     match r {
@@ -94,6 +103,60 @@ pub async fn put(conn: &mut PgConnection, doc: &Doc, version: i64) -> Result<(),
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A customer's open invoices (and credit notes) and open orders, summed: what counts against
+/// the credit limit, leaving out the order `except`.
+pub async fn open_amounts(
+    conn: &mut PgConnection,
+    account: AccountId,
+    except: Uuid,
+) -> Result<(rust_decimal::Decimal, rust_decimal::Decimal), StoreError> {
+    let (invoices, orders): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT (SUM(open_amount) FILTER (WHERE kind = 'invoice'))::text,
+                (SUM(open_amount) FILTER (WHERE kind = 'order' AND id <> $2))::text
+           FROM docs WHERE account_id = $1 AND open_amount IS NOT NULL AND NOT deleted",
+    )
+    .bind(account.as_uuid())
+    .bind(except)
+    .fetch_one(conn)
+    .await?;
+    let parse = |v: Option<String>| -> Result<rust_decimal::Decimal, StoreError> {
+        v.map_or(Ok(rust_decimal::Decimal::ZERO), |s| {
+            s.parse().map_err(|e| super::corrupt("document", account.as_uuid(), e))
+        })
+    };
+    Ok((parse(invoices)?, parse(orders)?))
+}
+
+/// A customer's documents of `kind` that are still open (unsettled invoices).
+pub async fn open_of_account(conn: &mut PgConnection, kind: &str, account: AccountId) -> Result<Vec<Doc>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, body FROM docs WHERE account_id = $1 AND kind = $2 AND open_amount IS NOT NULL AND NOT deleted
+          ORDER BY id",
+    )
+    .bind(account.as_uuid())
+    .bind(kind)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(|r| parse(r.get("id"), r.get("body"))).collect()
+}
+
+/// The invoices of one order (posted or draft).
+pub async fn invoices_of_order(
+    conn: &mut PgConnection,
+    account: AccountId,
+    order: Uuid,
+) -> Result<Vec<Doc>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, body FROM docs WHERE account_id = $1 AND kind = 'invoice' AND body->'data'->>'order' = $2
+            AND NOT deleted ORDER BY id",
+    )
+    .bind(account.as_uuid())
+    .bind(order.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(|r| parse(r.get("id"), r.get("body"))).collect()
 }
 
 /// Re-stamps every document of `account` with `version` (the account moved territory: new reps
