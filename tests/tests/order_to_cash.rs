@@ -101,6 +101,14 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
         rex.json(&["order", "show", &big, "--json"])?["status"] == "draft",
         "a refused confirmation changes nothing"
     );
+    // A draft is edited (priced again) and then fits the limit; a confirmed order is not edited.
+    rex.ok(&["order", "update", &big, "--line", "DESK:2"])?;
+    ensure!(dec(&rex.json(&["order", "show", &big, "--json"])?["totals"]["total"])? == d("952.00"), "2 × 400 + 19 %");
+    rex.ok(&["sync"])?;
+    let out = rex.ok(&["order", "confirm", &big])?;
+    ensure!(out.contains("confirmed"), "833.00 + 952.00 is within 5,000.00: {out}");
+    let e = rex.fails(&["order", "update", &big, "--line", "DESK:1"])?;
+    ensure!(e.contains("cannot be edited"), "a confirmed order changes only through its transitions: {e}");
 
     // The back office ships what is there, invoices it and posts the invoice.
     bea.ok(&["sync"])?;

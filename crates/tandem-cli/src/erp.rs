@@ -156,6 +156,14 @@ pub enum OrderCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Replace the lines of a draft order (priced again).
+    Update {
+        id: String,
+        #[arg(long = "line", required = true, allow_hyphen_values = true)]
+        lines: Vec<String>,
+        #[arg(long)]
+        discount: Option<String>,
+    },
     /// Ask the server to confirm (credit check, stock reservation).
     Confirm { id: String },
     /// Release an order held over the credit limit (back office).
@@ -571,6 +579,10 @@ pub async fn order(ws: &Workspace, r: &Replica, cmd: OrderCmd) -> Result<()> {
                     println!("  held: {h}");
                 }
             }
+        }
+        OrderCmd::Update { id, lines: raw, discount } => {
+            r.update_order(&id, &lines(&raw)?, discount.as_deref()).await?;
+            println!("{id}");
         }
         OrderCmd::Confirm { id } => {
             let seq = r.confirm_order(&id).await?;

@@ -314,6 +314,16 @@ pub fn create(
     Ok(order)
 }
 
+/// The rule of `order.update`: a draft's lines and discount replaced, priced again. Anything
+/// past a draft changes only through its transitions.
+pub fn update_draft(existing: &SalesOrder, new: &NewOrder, ctx: &OrderContext<'_>) -> Result<SalesOrder, RuleError> {
+    existing.refuse_unless(&[OrderStatus::Draft], "edited")?;
+    if new.account != existing.account {
+        return Err(invalid("account", "the customer of an order does not change: cancel it and make a new one"));
+    }
+    create(Existing::Missing, new, ctx)
+}
+
 /// What the customer already owes and has ordered, in the currency of their credit limit.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exposure {
@@ -742,6 +752,22 @@ mod tests {
         confirm(&mut o, "SO-2".into(), &w.terms, &Exposure::default(), &w.products, &mut w.levels, day()).expect("ok");
         let again = confirm(&mut o, "SO-3".into(), &w.terms, &Exposure::default(), &w.products, &mut w.levels, day());
         assert!(again.is_err(), "confirmed twice");
+        let ctx = OrderContext { customer_name: "ACME", terms: &w.terms, products: &w.products, price_lists: &[] };
+        let edit = NewOrder {
+            id: o.id,
+            account: o.account,
+            date: day(),
+            warehouse: o.warehouse,
+            discount: None,
+            lines: vec![NewOrderLine {
+                id: OrderLineId::from_uuid(Uuid::from_u128(300)),
+                product: ProductId::from_uuid(Uuid::from_u128(1)),
+                qty: q("5"),
+                discount: None,
+            }],
+        };
+        let e = update_draft(&o, &edit, &ctx).expect_err("a confirmed order is not edited");
+        assert!(e.to_string().contains("is confirmed: it cannot be edited"), "{e}");
         cancel(&mut o, "customer called".into(), &mut w.levels).expect("nothing delivered yet");
         assert_eq!(w.levels[&ProductId::from_uuid(Uuid::from_u128(1))].reserved, Decimal::ZERO, "reservation released");
     }

@@ -53,7 +53,7 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
         Op::PriceListSave(p) => vec![p.id.as_uuid()],
         Op::CustomerSetTerms(t) => vec![terms_id(t.account)],
         Op::SetRate(r) => vec![RateEntry::id_of(r.currency, r.date)],
-        Op::OrderCreate(o) => vec![o.id.as_uuid()],
+        Op::OrderCreate(o) | Op::OrderUpdate(o) => vec![o.id.as_uuid()],
         Op::OrderCancel(o) => vec![o.id.as_uuid()],
         Op::InvoiceCreate(i) => vec![i.id.as_uuid()],
         Op::WarehouseCreate(w) => vec![w.id.as_uuid()],
@@ -170,6 +170,22 @@ pub(crate) async fn apply_local(
             let lists = price_lists(conn).await?;
             let ctx = OrderContext { customer_name: &name, terms: &t, products: &products, price_lists: &lists };
             Doc::Order(rule!(order::create(Existing::Missing, new, &ctx)))
+        }
+        Op::OrderUpdate(new) => {
+            let Some(existing) = load_order(conn, new.id).await? else {
+                return Ok(Err(RuleError::NotFound { entity: "order", id: new.id.to_string() }));
+            };
+            let t = terms(conn, existing.account).await?;
+            let mut products = BTreeMap::new();
+            for l in &new.lines {
+                if let Some(Doc::Product(p)) = docs::load(conn, l.product.as_uuid()).await? {
+                    products.insert(p.id, p);
+                }
+            }
+            let lists = price_lists(conn).await?;
+            let name = existing.customer_name.clone();
+            let ctx = OrderContext { customer_name: &name, terms: &t, products: &products, price_lists: &lists };
+            Doc::Order(rule!(order::update_draft(&existing, new, &ctx)))
         }
         Op::OrderCancel(c) => match load_order(conn, c.id).await? {
             // Only a draft is cancelled on the device; a confirmed order's reservations are the
@@ -539,6 +555,20 @@ impl Replica {
         discount: Option<&str>,
         warehouse: Option<&str>,
     ) -> Result<OrderId> {
+        let new = self.parse_order(account, lines, discount, warehouse).await?;
+        let id = new.id;
+        self.mutate(Op::OrderCreate(new)).await?;
+        Ok(id)
+    }
+
+    /// An order form parsed at the edge: every bad line named at once.
+    async fn parse_order(
+        &self,
+        account: &str,
+        lines: &[OrderLineInput],
+        discount: Option<&str>,
+        warehouse: Option<&str>,
+    ) -> Result<NewOrder> {
         let warehouse = self.warehouse(warehouse).await?;
         let account: AccountId = parse_id(account, "account")?;
         let mut errors = ValidationErrors::default();
@@ -575,9 +605,21 @@ impl Replica {
             return Err(ReplicaError::Validation(errors));
         }
         let id = OrderId::from_uuid(Uuid::now_v7());
-        let new = NewOrder { id, account, date: today(), warehouse, discount, lines: parsed };
-        self.mutate(Op::OrderCreate(new)).await?;
-        Ok(id)
+        Ok(NewOrder { id, account, date: today(), warehouse, discount, lines: parsed })
+    }
+
+    /// Replaces the lines (and discount) of a draft order; it is priced again.
+    pub async fn update_order(&self, id: &str, lines: &[OrderLineInput], discount: Option<&str>) -> Result<()> {
+        let oid: OrderId = parse_id(id, "order")?;
+        let existing = self.known_order(oid).await?;
+        // Parsed and checked exactly as a new order, then sent as an edit of this one.
+        let wh = docs::of_kind(&mut *self.conn().await?, "warehouse").await?.into_iter().find_map(|d| match d {
+            Doc::Warehouse(w) if w.id == existing.warehouse => Some(w.code.to_string()),
+            _ => None,
+        });
+        let new = self.parse_order(&existing.account.to_string(), lines, discount, wh.as_deref()).await?;
+        let edit = NewOrder { id: oid, date: existing.date, ..new };
+        self.mutate(Op::OrderUpdate(edit)).await
     }
 
     pub async fn confirm_order(&self, id: &str) -> Result<i64> {

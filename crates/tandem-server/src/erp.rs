@@ -389,6 +389,20 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let o = check!(order::create(Existing::Missing, new, &octx));
             Ok(Ok(Applied { docs: vec![Doc::Order(o)] }))
         }
+        Op::OrderUpdate(new) => {
+            check!(may(ctx.role, Duty::Sell));
+            let account = check!(owner_of(conn, new.id.as_uuid(), "order").await?);
+            let name = check!(customer(conn, ctx, account).await?);
+            let existing = check!(load_order(conn, new.id).await?);
+            let s = settings(conn).await?;
+            let t = terms(conn, account, s.currency).await?;
+            let ids: Vec<ProductId> = new.lines.iter().map(|l| l.product).collect();
+            let ps = products(conn, &ids).await?;
+            let lists = price_lists(conn).await?;
+            let octx = OrderContext { customer_name: &name, terms: &t, products: &ps, price_lists: &lists };
+            let o = check!(order::update_draft(&existing, new, &octx));
+            Ok(Ok(Applied { docs: vec![Doc::Order(o)] }))
+        }
         Op::OrderConfirm(r) => {
             check!(may(ctx.role, Duty::Sell));
             let account = check!(owner_of(conn, r.id.as_uuid(), "order").await?);

@@ -140,6 +140,8 @@ pub enum Op {
     WarehouseCreate(tandem_core::stock::Warehouse),
     #[serde(rename = "order.create")]
     OrderCreate(OrderCreate),
+    #[serde(rename = "order.update")]
+    OrderUpdate(OrderCreate),
     #[serde(rename = "order.confirm")]
     OrderConfirm(OrderRef),
     #[serde(rename = "order.release")]
@@ -183,6 +185,7 @@ impl Op {
             Op::StockTransfer(_) => "stock.transfer",
             Op::WarehouseCreate(_) => "warehouse.create",
             Op::OrderCreate(_) => "order.create",
+            Op::OrderUpdate(_) => "order.update",
             Op::OrderConfirm(_) => "order.confirm",
             Op::OrderRelease(_) => "order.release",
             Op::OrderCancel(_) => "order.cancel",
@@ -236,6 +239,7 @@ impl Op {
             Op::StockTransfer(t) => format!("transfer {} of product {}", t.qty, t.product),
             Op::WarehouseCreate(w) => format!("create warehouse {}", w.code),
             Op::OrderCreate(o) => format!("create an order of {} lines for account {}", o.lines.len(), o.account),
+            Op::OrderUpdate(o) => format!("edit the lines of draft order {}", o.id),
             Op::OrderConfirm(o) => format!("confirm order {}", o.id),
             Op::OrderRelease(o) => format!("release held order {}", o.id),
             Op::OrderCancel(o) => format!("cancel order {}", o.id),
