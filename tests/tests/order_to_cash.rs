@@ -375,3 +375,56 @@ async fn a_foreign_customer_is_invoiced_in_their_currency_and_the_exchange_diffe
     ensure!(bea.json(&["order", "show", &order, "--json"])?["status"] == "delivered", "invoiceable again");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_moves_between_warehouses_counts_post_and_a_locked_period_refuses() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
+    let bea = CliDevice::new()?;
+    bea.login(&server.base_url, "bea", "a-long-password")?;
+    bea.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "BOLT",
+        "--name",
+        "Bolt",
+        "--price",
+        "1",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
+    bea.ok(&["stock", "receive", "--sku", "BOLT", "--qty", "100", "--unit-cost", "0.50"])?;
+    bea.ok(&["stock", "warehouse", "HAMBURG", "--name", "Hamburg"])?;
+    bea.ok(&["stock", "transfer", "--sku", "BOLT", "--qty", "30", "--from", "MAIN", "--to", "HAMBURG"])?;
+    let e = bea.fails(&["stock", "transfer", "--sku", "BOLT", "--qty", "80", "--from", "MAIN", "--to", "HAMBURG"])?;
+    ensure!(e.contains("only 70 pc of BOLT available, 80 asked"), "{e}");
+    bea.ok(&["stock", "adjust", "--sku", "BOLT", "--qty", "-5", "--reason", "count"])?;
+    let stock = bea.json(&["stock", "list", "--json"])?;
+    let at = |wh: &str| -> anyhow::Result<Value> {
+        stock.as_array().context("rows")?.iter().find(|r| r["warehouse"] == wh).cloned().context("row")
+    };
+    ensure!(at("MAIN")?["onHand"] == "65" && at("HAMBURG")?["onHand"] == "30", "{stock}");
+    ensure!(at("HAMBURG")?["value"] == "15.00", "a transfer moves value at average cost: {stock}");
+
+    let tb = bea.json(&["report", "trial-balance", "--json"])?;
+    let rows = tb["rows"].as_array().context("rows")?;
+    let balance = |code: &str| -> anyhow::Result<Decimal> {
+        dec(&rows.iter().find(|r| r["code"] == code).with_context(|| format!("no {code} in {tb}"))?["balance"])
+    };
+    ensure!(balance("1300")? == d("47.50"), "inventory = valued stock after the count");
+    ensure!(balance("5100")? == d("2.50") && balance("2000")? == d("-50.00"), "{tb}");
+
+    // The books are locked up to today: nothing more is posted today, and the lock never moves back.
+    let today = chrono::Local::now().date_naive();
+    bea.ok(&["books", "lock", "--date", &today.to_string()])?;
+    let e = bea.fails(&["stock", "receive", "--sku", "BOLT", "--qty", "1", "--unit-cost", "1"])?;
+    ensure!(e.contains("locked period"), "{e}");
+    let earlier = today.pred_opt().context("date")?.to_string();
+    let e = bea.fails(&["books", "lock", "--date", &earlier])?;
+    ensure!(e.contains("never moves back"), "{e}");
+    Ok(())
+}
