@@ -235,6 +235,28 @@ pub fn draft_from_order(
     })
 }
 
+/// The net of an invoice per income account, after the document discount: the discount comes
+/// off each account in proportion to its share (the last account takes the rounding rest), so
+/// the accounts add up to the invoice's net exactly. What the ledger books as revenue.
+pub fn revenue_by_account(inv: &Invoice) -> Vec<(String, Decimal)> {
+    let mut revenue: std::collections::BTreeMap<String, Decimal> = std::collections::BTreeMap::new();
+    for l in &inv.lines {
+        *revenue.entry(l.income_account.clone()).or_default() += l.net;
+    }
+    let gross: Decimal = revenue.values().copied().sum();
+    let discount = inv.totals.discount;
+    if !discount.is_zero() && !gross.is_zero() {
+        let mut left = discount;
+        let n = revenue.len();
+        for (i, v) in revenue.values_mut().enumerate() {
+            let share = if i + 1 == n { left } else { inv.currency.round(discount * *v / gross) };
+            *v -= share;
+            left -= share;
+        }
+    }
+    revenue.into_iter().collect()
+}
+
 /// Checks a draft still fits its order before posting (another invoice may have been posted
 /// for the same lines since the draft was made).
 pub fn check_against_order(inv: &Invoice, order: &SalesOrder, policy: InvoicePolicy) -> Result<(), RuleError> {
@@ -347,6 +369,54 @@ pub fn apply_credit_note(invoice: &mut Invoice, cn: &mut Invoice, company: Curre
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revenue_per_account_adds_up_to_the_net_after_the_document_discount() {
+        use crate::pricing::totals;
+        let d = |s: &str| Decimal::from_str_exact(s).expect("decimal");
+        let rate = TaxRate::parse("19").expect("rate");
+        let line = |account: &str, net: &str| InvoiceLine {
+            order_line: None,
+            product: ProductId::from_uuid(uuid::Uuid::nil()),
+            sku: "X".into(),
+            name: "X".into(),
+            qty: Quantity::parse("1").expect("qty"),
+            unit_price: d(net),
+            discount: Percent::ZERO,
+            tax_rate: rate,
+            net: d(net),
+            income_account: account.into(),
+        };
+        let lines = vec![line(INCOME_GOODS, "100.00"), line(INCOME_SERVICES, "33.33"), line(INCOME_GOODS, "0.01")];
+        let discount = Percent::parse("7").expect("pct");
+        let t = totals(Currency::EUR, &lines.iter().map(|l| (l.net, l.tax_rate)).collect::<Vec<_>>(), discount);
+        let inv = Invoice {
+            id: InvoiceId::from_uuid(uuid::Uuid::nil()),
+            kind: InvoiceKind::Invoice,
+            number: None,
+            account: AccountId::from_uuid(uuid::Uuid::nil()),
+            customer_name: "ACME".into(),
+            order: None,
+            order_number: None,
+            date: "2026-11-23".parse().expect("date"),
+            due: "2026-12-23".parse().expect("date"),
+            currency: Currency::EUR,
+            rate: FxRate::ONE,
+            fiscal_note: None,
+            discount,
+            lines,
+            residual: t.total,
+            residual_company: Decimal::ZERO,
+            total_company: Decimal::ZERO,
+            totals: t.clone(),
+            status: InvoiceStatus::Draft,
+            credit_of: None,
+            journal_entry: None,
+        };
+        let revenue = revenue_by_account(&inv);
+        assert_eq!(revenue.iter().map(|(_, v)| *v).sum::<Decimal>(), t.net, "the accounts add up to the net");
+        assert_eq!(revenue.len(), 2, "one amount per income account: {revenue:?}");
+    }
 
     #[test]
     fn numbers_are_padded_per_series_and_year() {

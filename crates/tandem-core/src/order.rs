@@ -331,6 +331,11 @@ pub struct Exposure {
     pub open_orders: Decimal,
 }
 
+/// What is left of the customer's credit limit (`None` without a limit; negative when over it).
+pub fn credit_available(terms: &CustomerTerms, exposure: &Exposure) -> Option<Decimal> {
+    terms.credit_limit.map(|l| l - exposure.open_receivables - exposure.open_orders)
+}
+
 /// The credit check: `Err(message with the figures)` when the order would exceed the limit.
 pub fn credit_check(order: &SalesOrder, terms: &CustomerTerms, exposure: &Exposure) -> Result<(), String> {
     let Some(limit) = terms.credit_limit else { return Ok(()) };

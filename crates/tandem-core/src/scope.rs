@@ -67,6 +67,12 @@ impl Visibility {
     }
 }
 
+/// Does a user of `role` see the ledger (journal entries and the reports made from them)? Sales
+/// reps do not: the server leaves the journal out of their feed, the device refuses the reports.
+pub fn sees_ledger(role: &str) -> bool {
+    !TERRITORIAL_ROLES.contains(&role)
+}
+
 /// The kinds of work in order-to-cash, each allowed to some roles only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Duty {

@@ -111,6 +111,17 @@ fn refuse(field: &str, msg: String) -> RuleError {
     RuleError::Invalid(FieldError::new(field, msg).into())
 }
 
+/// A cost per unit: zero or more, at most four decimals (company currency).
+pub fn check_unit_cost(unit_cost: Decimal) -> Result<(), RuleError> {
+    if unit_cost.is_sign_negative() {
+        return Err(refuse("unit_cost", format!("{unit_cost} is negative")));
+    }
+    if unit_cost.normalize().scale() > 4 {
+        return Err(refuse("unit_cost", format!("{unit_cost} has more than 4 decimals")));
+    }
+    Ok(())
+}
+
 /// Units in at `unit_cost` (company currency): returns the value added.
 pub fn receive(
     level: &mut StockLevel,
@@ -121,9 +132,7 @@ pub fn receive(
     if qty.is_zero() {
         return Err(refuse("quantity", "a receipt needs a quantity above zero".into()));
     }
-    if unit_cost.is_sign_negative() {
-        return Err(refuse("unit_cost", format!("{unit_cost} is negative")));
-    }
+    check_unit_cost(unit_cost)?;
     let value = company.round(qty.get() * unit_cost);
     level.on_hand += qty.get();
     level.value += value;

@@ -394,13 +394,8 @@ impl Replica {
             return Err(bad("qty", "a receipt needs a quantity above zero"));
         }
         let company = self.company().await?.currency;
-        let unit_cost = tandem_core::money::parse_decimal("unit_cost", unit_cost)?;
-        if unit_cost.is_sign_negative() {
-            return Err(bad("unit_cost", format!("{unit_cost} is negative")));
-        }
-        if unit_cost.normalize().scale() > 4 {
-            return Err(bad("unit_cost", format!("{unit_cost} has more than 4 decimals ({company})")));
-        }
+        let unit_cost = tandem_core::money::parse_decimal(&format!("unit_cost ({company})"), unit_cost)?;
+        tandem_core::stock::check_unit_cost(unit_cost)?;
         let warehouse = self.warehouse(warehouse).await?;
         let op = wire::StockReceive { id: Uuid::now_v7(), product: p.id, warehouse, qty, unit_cost, date: today() };
         self.submit(Op::StockReceive(op)).await
@@ -1010,7 +1005,8 @@ impl Replica {
             .collect();
         let open_balance: Decimal = invoices.iter().filter(|i| i.is_open()).map(|i| i.signed(i.residual)).sum();
         let open_orders: Decimal = orders.iter().map(SalesOrder::open_amount).sum();
-        let credit_available = terms.credit_limit.map(|l| l - open_balance - open_orders);
+        let exposure = order::Exposure { open_receivables: open_balance, open_orders };
+        let credit_available = order::credit_available(&terms, &exposure);
         Ok(CustomerFacts {
             over_limit: credit_available.is_some_and(|a| a < Decimal::ZERO),
             terms,
@@ -1039,7 +1035,7 @@ impl Replica {
 
     async fn ledger_allowed(&self) -> Result<()> {
         let role = meta_get(&mut *self.conn().await?, "role").await?;
-        if role.as_deref() == Some("sales_rep") {
+        if role.as_deref().is_some_and(|r| !tandem_core::scope::sees_ledger(r)) {
             return Err(ReplicaError::Rule(RuleError::Forbidden("sales reps do not see the ledger".into())));
         }
         Ok(())

@@ -113,14 +113,24 @@ async fn terms(conn: &mut PgConnection, account: AccountId, company: Currency) -
     })
 }
 
+/// The products of `ids`, in one query (shared locks, in id order).
 async fn products(conn: &mut PgConnection, ids: &[ProductId]) -> Result<BTreeMap<ProductId, Product>, StoreError> {
-    let mut out = BTreeMap::new();
-    for id in ids {
-        if let Some(Doc::Product(p)) = docs::load(conn, id.as_uuid(), RowLock::Share).await? {
-            out.insert(p.id, p);
-        }
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = ids.iter().map(ProductId::as_uuid).collect();
+    Ok(docs::load_many(conn, &ids, RowLock::Share)
+        .await?
+        .into_values()
+        .filter_map(|d| match d {
+            Doc::Product(p) => Some((p.id, p)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The next number of `series` in the year of `date` ("INV-2026-00017"): gapless, taken only
+/// after every rule has passed (see the module doc).
+async fn number(conn: &mut PgConnection, series: &str, date: NaiveDate) -> Result<String, StoreError> {
+    let n = docs::next_number(conn, series, date.year()).await?;
+    Ok(invoice::format_number(series, date.year(), n))
 }
 
 /// The stock levels of `products` in `warehouse`, locked in id order.
@@ -244,9 +254,6 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             };
             if !p.is_stocked() {
                 return refuse(invalid("sku", format!("{} is a service: it is not stocked", p.sku)));
-            }
-            if s.currency.round(r.unit_cost) != r.unit_cost && r.unit_cost.normalize().scale() > 4 {
-                return refuse(invalid("unit_cost", format!("{} has more than 4 decimals", r.unit_cost)));
             }
             let mut docs_out = check!(ensure_warehouse(conn, r.warehouse).await?);
             let mut lv = levels(conn, r.warehouse, [r.product]).await?;
@@ -416,8 +423,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let mut lv = levels(conn, o.warehouse, ids.iter().copied()).await?;
             let before = lv.clone();
             let outcome = check!(order::confirm(&mut o, String::new(), &t, &exposure, &ps, &mut lv, today(ctx)));
-            let n = docs::next_number(conn, "SO", o.date.year()).await?;
-            o.number = Some(invoice::format_number("SO", o.date.year(), n));
+            o.number = Some(number(conn, "SO", o.date).await?);
             if let order::Confirmed::Held(reason) = &outcome {
                 tracing::info!(order = %o.id, reason, "order held for credit release");
             }
@@ -470,8 +476,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 d.lines.as_ref().map(|ls| ls.iter().map(|l| (l.product, l.qty)).collect());
             let promised = o.lines.iter().filter_map(|l| l.promise_date).min();
             let shipped = check!(order::deliver(&mut o, wanted.as_deref(), &ps, &mut lv, s.currency));
-            let n = docs::next_number(conn, "DL", d.date.year()).await?;
-            let number = invoice::format_number("DL", d.date.year(), n);
+            let number = number(conn, "DL", d.date).await?;
             let order_number = o.reference();
             let cost: Decimal = shipped.iter().map(|l| l.cost).sum();
             let mut out: Vec<Doc> = Vec::new();
@@ -573,26 +578,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 check!(invoice::check_against_order(&inv, o, t.invoice_policy));
             }
             let rate = check!(company::rate_on(&rates(conn).await?, inv.currency, inv.date, s.currency));
-            let mut revenue: BTreeMap<String, Decimal> = BTreeMap::new();
-            for l in &inv.lines {
-                *revenue.entry(l.income_account.clone()).or_default() += l.net;
-            }
-            // The document discount comes off each income account in proportion (the tax
-            // groups carry it exactly; spread it over the accounts, the last one takes the rest).
-            let discount = inv.totals.discount;
-            if !discount.is_zero() {
-                let gross: Decimal = revenue.values().copied().sum();
-                let mut left = discount;
-                let n = revenue.len();
-                for (i, v) in revenue.values_mut().enumerate() {
-                    let share =
-                        if i + 1 == n { left } else { inv.currency.round(discount * *v / gross.max(Decimal::ONE)) };
-                    *v -= share;
-                    left -= share;
-                }
-            }
-            let n = docs::next_number(conn, inv.series(), inv.date.year()).await?;
-            let number = invoice::format_number(inv.series(), inv.date.year(), n);
+            let number = number(conn, inv.series(), inv.date).await?;
             let posting = ledger::InvoicePosting {
                 entry_id: entry_id(),
                 source_id: inv.id.as_uuid(),
@@ -602,7 +588,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 credit_note: inv.kind == InvoiceKind::CreditNote,
                 doc_currency: inv.currency,
                 rate,
-                revenue: revenue.into_iter().collect(),
+                revenue: invoice::revenue_by_account(&inv),
                 tax: inv.totals.tax,
             };
             let entry = check!(posting.post(&chart, s.currency).map_err(ledger_refusal));
@@ -649,8 +635,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             }
             let before: BTreeMap<InvoiceId, Decimal> = open.iter().map(|i| (i.id, i.residual)).collect();
             let (allocations, left) = check!(payment::allocate(p.amount, &mut open, &p.invoices, s.currency));
-            let n = docs::next_number(conn, "PAY", p.date.year()).await?;
-            let number = invoice::format_number("PAY", p.date.year(), n);
+            let number = number(conn, "PAY", p.date).await?;
             let posting = ledger::PaymentPosting {
                 entry_id: entry_id(),
                 source_id: p.id.as_uuid(),
@@ -707,8 +692,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                     ),
                 ));
             }
-            let n = docs::next_number(conn, "REF", p.date.year()).await?;
-            let number = invoice::format_number("REF", p.date.year(), n);
+            let number = number(conn, "REF", p.date).await?;
             let posting = ledger::RefundPosting {
                 entry_id: entry_id(),
                 source_id: p.id.as_uuid(),

@@ -32,10 +32,20 @@ pub async fn peek(conn: &mut PgConnection, id: Uuid) -> Result<Option<Doc>, Stor
 
 /// Several documents, locked for update in id order (the one lock order for stock levels).
 pub async fn load_many_for_update(conn: &mut PgConnection, ids: &[Uuid]) -> Result<BTreeMap<Uuid, Doc>, StoreError> {
-    let rows = sqlx::query("SELECT id, body FROM docs WHERE id = ANY($1) AND NOT deleted ORDER BY id FOR UPDATE")
-        .bind(ids)
-        .fetch_all(conn)
-        .await?;
+    load_many(conn, ids, RowLock::Update).await
+}
+
+/// Several documents in one query, locked as asked, in id order.
+pub async fn load_many(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    lock: RowLock,
+) -> Result<BTreeMap<Uuid, Doc>, StoreError> {
+    let sql = match lock {
+        RowLock::Update => "SELECT id, body FROM docs WHERE id = ANY($1) AND NOT deleted ORDER BY id FOR UPDATE",
+        RowLock::Share => "SELECT id, body FROM docs WHERE id = ANY($1) AND NOT deleted ORDER BY id FOR SHARE",
+    };
+    let rows = sqlx::query(sql).bind(ids).fetch_all(conn).await?;
     rows.into_iter()
         .map(|r| {
             let id: Uuid = r.get("id");
