@@ -5,6 +5,10 @@
 #                end-to-end sync with two devices, and the desktop app driven over WebDriver
 #   make server  run tandem-server against $DATABASE_URL on 127.0.0.1:8080
 #   make bench   the benchmark suite in release mode (SCALE=0.1 for a tenth of the data)
+#   make test-update  build the app as version N and N+1, and let N update itself to N+1 from a
+#                local tandem-server (signature refusal, staged rollout, data and outbox kept)
+#   make package the Linux bundles (.deb, .rpm) in target/release/bundle; signed updater
+#                artifacts too when TAURI_SIGNING_PRIVATE_KEY(_PASSWORD) is set
 #   make soak    the sync simulation over many seeds (SEEDS=N, default 100); names a failing seed
 
 SHELL := /bin/bash
@@ -13,7 +17,7 @@ FEATURES := --features tandem-app/custom-protocol
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test deps deps-test ui ui-deps tauri-cli build lint fmt test-rust test-ui server bench soak clean
+.PHONY: run test test-update package deps deps-test ui ui-deps tauri-cli build lint fmt test-rust test-ui server bench soak clean
 
 run: deps ui
 	$(CARGO) run -p tandem-app $(FEATURES)
@@ -36,7 +40,9 @@ ui/node_modules/.package-lock.json: ui/package-lock.json
 node_modules/.package-lock.json: package-lock.json
 	npm install --no-audit --no-fund
 
+# licenses.json (the About view's list of bundled dependencies) is generated, never committed.
 ui: ui-deps
+	node scripts/licenses.mjs
 	npm --prefix ui run build
 
 build: ui
@@ -62,6 +68,13 @@ test: deps-test ui lint test-ui test-rust
 
 server:
 	$(CARGO) run -p tandem-server -- serve --listen 127.0.0.1:8080
+
+test-update: deps-test ui tauri-cli
+	scripts/test-update.sh
+
+# AppImage is built by the release workflow only (its tools are downloaded from GitHub).
+package: deps ui tauri-cli
+	npx tauri build --bundles deb,rpm $(if $(TAURI_SIGNING_PRIVATE_KEY),,--config '{"bundle":{"createUpdaterArtifacts":false}}')
 
 # The benchmark suite: 1 = 100,000 accounts (~300,000 rows). Prints a table and writes
 # target/bench/results.json; goals are shown, not asserted. See BENCHMARKS.md.

@@ -1,13 +1,16 @@
 //! Tauri commands: parse (serde), call the replica, map the error. Nothing else.
 
+use crate::error::ApiError;
 use crate::error::ApiResult;
+use crate::state::StartupFailure;
 use crate::state::{AppState, AppStatus};
 use crate::sync_loop;
+use crate::update::{self, UpdateStatus, Updates};
 use serde::Serialize;
 use tandem_core::{AccountInput, ContactInput};
 use tandem_replica::{AccountDetail, AccountRow, ContactRow, ListQuery, Page};
 use tandem_sync::Secret;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 
 type S<'a> = State<'a, AppState>;
 
@@ -132,11 +135,44 @@ pub async fn sign_out(app: AppHandle, state: S<'_>) -> ApiResult<AppStatus> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
-    version: &'static str,
+    version: String,
     data_dir: String,
 }
 
 #[tauri::command]
-pub async fn app_info(state: S<'_>) -> ApiResult<AppInfo> {
-    Ok(AppInfo { version: env!("CARGO_PKG_VERSION"), data_dir: state.workspace.dir().display().to_string() })
+pub async fn app_info(app: AppHandle, state: S<'_>) -> ApiResult<AppInfo> {
+    Ok(AppInfo {
+        version: app.package_info().version.to_string(),
+        data_dir: state.workspace.dir().display().to_string(),
+    })
+}
+
+/// The server's version and protocol for the About view (`None` in a local workspace).
+#[tauri::command]
+pub async fn server_info(state: S<'_>) -> ApiResult<Option<tandem_sync::Health>> {
+    Ok(state.replica().await.server_health().await?)
+}
+
+#[tauri::command]
+pub async fn update_status(updates: State<'_, Updates>) -> ApiResult<UpdateStatus> {
+    Ok(updates.status())
+}
+
+/// "Check for updates": runs a check now and returns its outcome.
+#[tauri::command]
+pub async fn update_check(app: AppHandle) -> ApiResult<UpdateStatus> {
+    update::check(&app).await;
+    Ok(app.state::<Updates>().status())
+}
+
+/// Installs the downloaded update and relaunches; returns only on failure.
+#[tauri::command]
+pub async fn update_install(app: AppHandle) -> ApiResult<()> {
+    update::install(&app).await.map_err(|message| ApiError::new("update_failed", message))
+}
+
+/// Why the app could not open its data at start (a failed update migration), if it could not.
+#[tauri::command]
+pub fn startup_error(failure: State<'_, StartupFailure>) -> Option<ApiError> {
+    failure.0.as_ref().map(|(code, message)| ApiError::new(code, message.clone()))
 }

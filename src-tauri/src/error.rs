@@ -54,6 +54,12 @@ impl From<ReplicaError> for ApiError {
     }
 }
 
+impl ApiError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self { code: code.to_owned(), message: message.into(), fields: Vec::new() }
+    }
+}
+
 pub type ApiResult<T> = Result<T, ApiError>;
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod erp_commands;
 mod error;
 mod state;
 mod sync_loop;
+mod update;
 
 use std::path::PathBuf;
 use tauri::Manager;
@@ -20,16 +21,30 @@ pub fn run() {
         )
         .init();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             // TANDEM_DATA_DIR lets tests and power users keep several workspaces apart.
             let dir = match std::env::var_os("TANDEM_DATA_DIR") {
                 Some(d) => PathBuf::from(d),
                 None => app.path().app_data_dir()?,
             };
-            tracing::info!(data_dir = %dir.display(), "starting Tandem");
-            let state = tauri::async_runtime::block_on(state::AppState::open(dir))?;
-            app.manage(state);
-            sync_loop::spawn(app.handle().clone());
+            let version = app.package_info().version.to_string();
+            tracing::info!(data_dir = %dir.display(), %version, "starting Tandem");
+            app.manage(update::Updates::new(version));
+            match tauri::async_runtime::block_on(state::AppState::open(dir)) {
+                Ok(state) => {
+                    app.manage(state);
+                    app.manage(state::StartupFailure(None));
+                    sync_loop::spawn(app.handle().clone());
+                    update::spawn(app.handle().clone());
+                }
+                // The window still opens, to tell the user what happened (the data is untouched:
+                // a failed migration restored its backup).
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot open the workspace");
+                    app.manage(state::StartupFailure(Some((e.code(), e.to_string()))));
+                }
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -48,6 +63,11 @@ pub fn run() {
             commands::sign_in,
             commands::sign_out,
             commands::app_info,
+            commands::server_info,
+            commands::update_status,
+            commands::update_check,
+            commands::update_install,
+            commands::startup_error,
             erp_commands::erp_products,
             erp_commands::erp_create_product,
             erp_commands::erp_stock,

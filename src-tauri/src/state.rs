@@ -17,6 +17,11 @@ pub struct AppStatus {
     pub progress: Option<Progress>,
 }
 
+/// Why the workspace could not be opened at start (`code`, `message`): the app then shows only
+/// this, e.g. after an update whose migration failed and was rolled back.
+#[derive(Debug, Default)]
+pub struct StartupFailure(pub Option<(String, String)>);
+
 #[derive(Debug, Default, Clone)]
 pub struct Live {
     pub online: bool,

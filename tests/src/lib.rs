@@ -2,6 +2,7 @@
 //! process or as a real process ([`server`]), a typed API client, and small fixtures.
 
 pub mod cli;
+pub mod desktop;
 pub mod pg;
 pub mod proxy;
 pub mod server;

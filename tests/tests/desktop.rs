@@ -4,98 +4,11 @@
 //! shows the conflict and restores the overwritten value. Run through `make test` (it provides
 //! Xvfb and a keyring).
 
-use anyhow::{bail, ensure, Context as _};
-use std::os::unix::process::CommandExt as _;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use anyhow::{ensure, Context as _};
 use tandem_tests::cli::{workspace_binary, CliDevice};
-use tandem_tests::webdriver::{Element, Session};
+use tandem_tests::desktop::{attr, connect, eventually, find, type_into, Driver};
+use tandem_tests::webdriver::Session;
 use tandem_tests::{create_user, spawn_process, TestDb};
-
-/// tauri-driver and the WebKitWebDriver it starts, in their own process group.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start(data_dir: &std::path::Path) -> anyhow::Result<Self> {
-        ensure!(std::env::var_os("DISPLAY").is_some(), "no DISPLAY: run the desktop test through `make test` (Xvfb)");
-        let port = free_port()?;
-        let native = free_port()?;
-        let child = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("TANDEM_DATA_DIR", data_dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .process_group(0)
-            .spawn()
-            .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
-        Ok(Self { child, port })
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // The whole group: tauri-driver leaves WebKitWebDriver and the app behind otherwise.
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).status();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-async fn connect(port: u16, app: &std::path::Path) -> anyhow::Result<Session> {
-    let caps = serde_json::json!({ "browserName": "wry", "tauri:options": { "application": app } });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match Session::start(&format!("http://127.0.0.1:{port}"), caps.clone()).await {
-            Ok(c) => return Ok(c),
-            Err(e) if Instant::now() < deadline => {
-                eprintln!("desktop test: waiting for tauri-driver: {e:#}");
-                tokio::time::sleep(Duration::from_millis(300)).await;
-            }
-            Err(e) => bail!("no WebDriver session with the app: {e:#}"),
-        }
-    }
-}
-
-async fn find(c: &Session, css: &str) -> anyhow::Result<Element> {
-    c.find(css, 20).await
-}
-
-async fn type_into(c: &Session, css: &str, text: &str) -> anyhow::Result<()> {
-    let e = find(c, css).await?;
-    e.clear().await.with_context(|| format!("clearing {css}"))?;
-    e.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
-    Ok(())
-}
-
-/// Polls until `check` holds (the UI updates asynchronously after sync events).
-async fn eventually<F, Fut>(what: &str, secs: u64, mut check: F) -> anyhow::Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<bool>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut last = None;
-    while Instant::now() < deadline {
-        match check().await {
-            Ok(true) => return Ok(()),
-            Ok(false) => {}
-            Err(e) => last = Some(e),
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    bail!("timed out waiting until {what} (last error: {last:?})")
-}
-
-async fn attr(c: &Session, css: &str, name: &str) -> anyhow::Result<Option<String>> {
-    find(c, css).await?.attr(name).await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> anyhow::Result<()> {

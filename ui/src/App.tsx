@@ -4,6 +4,7 @@ import { useBackend } from './BackendContext';
 import { AccountDetail } from './components/AccountDetail';
 import { AccountForm } from './components/AccountForm';
 import { AccountList } from './components/AccountList';
+import { AboutDialog } from './components/AboutDialog';
 import { AuditLog } from './components/AuditLog';
 import { ConflictsPanel } from './components/ConflictsPanel';
 import { DeliveriesScreen } from './components/erp/DeliveriesScreen';
@@ -17,8 +18,10 @@ import { RejectedPanel } from './components/RejectedPanel';
 import { ScreenNav, type Screen } from './components/ScreenNav';
 import { SignInDialog } from './components/SignInDialog';
 import { TopBar } from './components/TopBar';
+import { UpdateBanner } from './components/UpdateBanner';
 import { useSubscription } from './hooks/useSubscription';
 import { useSyncStatus } from './hooks/useSyncStatus';
+import { useUpdateStatus } from './hooks/useUpdateStatus';
 import { errorBanner } from './lib/banners';
 import { toAppError } from './lib/errors';
 import { SessionContext } from './SessionContext';
@@ -31,11 +34,13 @@ type Dialog =
   | { kind: 'sign-in' }
   | { kind: 'rejected' }
   | { kind: 'conflicts' }
+  | { kind: 'about' }
   | { kind: 'audit'; recordId: string | null; recordName?: string };
 
 export function App() {
   const backend = useBackend();
   const sync = useSyncStatus();
+  const [update, setUpdate] = useUpdateStatus();
   const [screen, setScreen] = useState<Screen>('accounts');
   const [invoiceId, setInvoiceId] = useState<string | null>(null);
   // What the orders screen opens with when another screen sends the user there.
@@ -130,7 +135,11 @@ export function App() {
             setDialog({ kind: 'sign-in' });
           }}
           onSignOut={signOut}
+          onOpenAbout={() => {
+            setDialog({ kind: 'about' });
+          }}
         />
+        <UpdateBanner status={update} />
         {status?.mode === 'local' && (
           <div className="banner" role="status">
             Local workspace with demo data — sign in to sync with your company
@@ -305,6 +314,7 @@ export function App() {
         {dialog.kind === 'conflicts' && status !== null && (
           <ConflictsPanel conflicts={status.conflicts} onResolved={sync.set} onClose={closeDialog} />
         )}
+        {dialog.kind === 'about' && <AboutDialog update={update} onUpdate={setUpdate} onClose={closeDialog} />}
         {dialog.kind === 'audit' && (
           <AuditLog
             key={dialog.recordId ?? 'all'}

@@ -157,6 +157,44 @@ export interface AppInfo {
   dataDir: string;
 }
 
+/** The server's `GET /health`. */
+export interface ServerHealth {
+  status: string;
+  version: string;
+  protocol: number;
+}
+
+/** An update downloaded and verified, waiting for the user. */
+export interface ReadyUpdate {
+  version: string;
+  notes: string;
+  date: string | null;
+}
+
+export interface UpdateStatus {
+  current: string;
+  /** The server asked for updates (`null`: none to ask, e.g. a local workspace). */
+  source: string | null;
+  checking: boolean;
+  downloaded: number | null;
+  total: number | null;
+  ready: ReadyUpdate | null;
+  lastCheck: string | null;
+  error: string | null;
+}
+
+export interface LicenceEntry {
+  name: string;
+  version: string;
+  license: string;
+  source: string;
+}
+
+export interface LicenceList {
+  rust: LicenceEntry[];
+  npm: LicenceEntry[];
+}
+
 export interface FieldError {
   /** camelCase input key, e.g. `vatId`. */
   field: string;
@@ -564,6 +602,17 @@ export interface Backend {
   resolveConflict(id: string, keep: ConflictKeep): Promise<SyncStatus>;
   /** Admins only (else `forbidden`); online only. Keyset paged: pass `next` as `before`. */
   auditPage(before: number | null, limit: number, recordId: string | null): Promise<AuditPage>;
+  /** The server's version; `null` in a local workspace. */
+  serverInfo(): Promise<ServerHealth | null>;
+  updateStatus(): Promise<UpdateStatus>;
+  /** "Check for updates": asks the server now (and downloads an offered update). */
+  updateCheck(): Promise<UpdateStatus>;
+  /** Installs the ready update and relaunches the app (resolves only on failure). */
+  updateInstall(): Promise<null>;
+  /** Why the app could not open its data at start, if it could not. */
+  startupError(): Promise<AppError | null>;
+  /** `tandem://update-status`: a check, download or refusal happened. */
+  onUpdateStatus: (handler: (status: UpdateStatus) => void) => Promise<Unsubscribe>;
   /** `tandem://sync-status`: the sync state changed. */
   onSyncStatus: (handler: (status: SyncStatus) => void) => Promise<Unsubscribe>;
   /** `tandem://data-changed`: data changed underneath (e.g. after a pull). */
@@ -607,6 +656,7 @@ export interface Backend {
 
 export const SYNC_STATUS_EVENT = 'tandem://sync-status';
 export const DATA_CHANGED_EVENT = 'tandem://data-changed';
+export const UPDATE_STATUS_EVENT = 'tandem://update-status';
 
 /** Calls a command; a rejection is always normalised to an `AppError`. */
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -634,6 +684,15 @@ export const tauriBackend: Backend = {
   appInfo: () => call('app_info'),
   resolveConflict: (id, keep) => call('resolve_conflict', { id, keep }),
   auditPage: (before, limit, recordId) => call('audit_page', { before, limit, recordId }),
+  serverInfo: () => call('server_info'),
+  updateStatus: () => call('update_status'),
+  updateCheck: () => call('update_check'),
+  updateInstall: () => call('update_install'),
+  startupError: () => call('startup_error'),
+  onUpdateStatus: (handler) =>
+    listen<UpdateStatus>(UPDATE_STATUS_EVENT, (event) => {
+      handler(event.payload);
+    }),
   onSyncStatus: (handler) =>
     listen<SyncStatus>(SYNC_STATUS_EVENT, (event) => {
       handler(event.payload);

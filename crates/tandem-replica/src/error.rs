@@ -32,6 +32,17 @@ pub enum ReplicaError {
     Storage(#[from] sqlx::Error),
     #[error("local database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "this update could not convert your local data (step {migration} failed: {cause}). Your data was put back \
+         exactly as it was before the update, unsent changes included (a copy is at {backup}). Reinstall the \
+         previous version, or contact your administrator"
+    )]
+    MigrationFailed { migration: String, cause: String, backup: String },
+    #[error(
+        "this local data was written by a newer version of Tandem (schema step {found}; this version knows up to \
+         {known}): install the newer version"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
     #[error("local data is damaged: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -53,6 +64,8 @@ impl ReplicaError {
             ReplicaError::UnsentChanges { .. } => "unsent_changes".into(),
             ReplicaError::BadInput(_) => "bad_input".into(),
             ReplicaError::Storage(_) | ReplicaError::Migrate(_) => "storage".into(),
+            ReplicaError::MigrationFailed { .. } => "migration_failed".into(),
+            ReplicaError::SchemaTooNew { .. } => "schema_too_new".into(),
             ReplicaError::Corrupt(_) => "corrupt".into(),
             ReplicaError::Io(_) => "io".into(),
         }

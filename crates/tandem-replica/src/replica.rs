@@ -5,6 +5,7 @@ use crate::ops;
 use crate::store::{self, Origin, Touch};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use std::path::{Path, PathBuf};
@@ -18,11 +19,105 @@ use tandem_sync::{ConflictRecord, DeleteAccount, DeleteContact, DeviceId, Keep, 
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 
 /// The replica schema this build creates: its number of migrations.
 pub fn schema_version() -> u32 {
     u32::try_from(MIGRATOR.iter().count()).unwrap_or(u32::MAX)
+}
+
+/// Brings an existing replica to this build's schema, safely: when migrations are pending it
+/// first copies the database (`VACUUM INTO`, a consistent copy even with a WAL), and if any
+/// migration fails it puts that copy back, so the data and the unsent outbox are exactly as the
+/// previous version left them. The copy of the last successful update is kept beside the replica.
+async fn migrate_with_backup(pool: SqlitePool, path: &Path, migrator: &Migrator) -> Result<SqlitePool> {
+    let has_table: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+    )
+    .fetch_one(&pool)
+    .await?;
+    let applied: Vec<i64> = if has_table {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&pool)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let pending: Vec<i64> = migrator.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect();
+    if applied.is_empty() || pending.is_empty() {
+        // A new file (nothing to lose), or up to date (sqlx still checks the checksums).
+        migrator.run(&pool).await.map_err(|e| schema_error(e, migrator))?;
+        return Ok(pool);
+    }
+    let from = applied.last().copied().unwrap_or(0);
+    let backup = backup_path(path, from);
+    let _ = std::fs::remove_file(&backup);
+    sqlx::query("VACUUM INTO ?").bind(backup.to_string_lossy().as_ref()).execute(&pool).await?;
+    tracing::info!(from, to = ?pending.last(), backup = %backup.display(), "migrating the replica");
+    match migrator.run(&pool).await {
+        Ok(()) => {
+            remove_older_backups(path, &backup);
+            Ok(pool)
+        }
+        Err(e) => {
+            pool.close().await;
+            let (migration, cause) = match &e {
+                MigrateError::Execute(err) => ("?".to_owned(), err.to_string()),
+                MigrateError::ExecuteMigration(err, v) => {
+                    let name =
+                        migrator.iter().find(|m| m.version == *v).map_or(String::new(), |m| m.description.to_string());
+                    (format!("{v} ({name})"), err.to_string())
+                }
+                other => ("?".to_owned(), other.to_string()),
+            };
+            tracing::error!(%migration, %cause, "replica migration failed; restoring the backup");
+            restore(path, &backup)?;
+            Err(ReplicaError::MigrationFailed { migration, cause, backup: backup.display().to_string() })
+        }
+    }
+}
+
+fn schema_error(e: MigrateError, migrator: &Migrator) -> ReplicaError {
+    match e {
+        MigrateError::VersionMissing(v) => {
+            ReplicaError::SchemaTooNew { found: v, known: migrator.iter().map(|m| m.version).max().unwrap_or(0) }
+        }
+        other => ReplicaError::Migrate(other),
+    }
+}
+
+fn backup_path(path: &Path, schema: i64) -> PathBuf {
+    let name = path.file_name().map_or_else(|| "replica.sqlite".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!("{name}.before-schema-{schema}.bak"))
+}
+
+fn remove_older_backups(path: &Path, keep: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return };
+    let prefix = format!("{}.before-schema-", name.to_string_lossy());
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&prefix) && n.ends_with(".bak") && p != keep {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+/// Puts the backup in place of a half-migrated replica (its WAL and shared memory included).
+fn restore(path: &Path, backup: &Path) -> Result<()> {
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        match std::fs::remove_file(PathBuf::from(side)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    std::fs::copy(backup, path)?;
+    Ok(())
 }
 
 /// A replica either stands alone (local-only workspace, nothing to sync) or mirrors a server.
@@ -82,6 +177,11 @@ fn bad_id(e: FieldError) -> ReplicaError {
 
 impl Replica {
     pub async fn open(path: &Path, mode: Mode) -> Result<Self> {
+        Self::open_with(path, mode, &MIGRATOR).await
+    }
+
+    /// Opens with another schema: tests stand in a future version's migrations with it.
+    pub(crate) async fn open_with(path: &Path, mode: Mode, migrator: &Migrator) -> Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -93,7 +193,7 @@ impl Replica {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        MIGRATOR.run(&pool).await?;
+        let pool = migrate_with_backup(pool, path, migrator).await?;
         Ok(Self { pool, path: path.to_owned(), mode, write: Mutex::new(()) })
     }
 

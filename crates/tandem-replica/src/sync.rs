@@ -198,6 +198,23 @@ impl Replica {
     }
 
     /// A page of the server's audit log (admins; online only: the log is not replicated).
+    /// The server's version and protocol (`GET /health`), for the About view; `None` in a
+    /// local-only workspace.
+    pub async fn server_health(&self) -> Result<Option<tandem_sync::Health>> {
+        let Some(base) = self.meta("server_url").await? else { return Ok(None) };
+        let offline = |e: reqwest::Error| ReplicaError::Offline { url: base.clone(), reason: without_url(&e) };
+        let resp = http_client()?.get(format!("{base}{}", tandem_sync::paths::HEALTH)).send().await.map_err(offline)?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(ReplicaError::Server {
+                status: status.as_u16(),
+                code: format!("http_{}", status.as_u16()),
+                message: "the server's health check failed".into(),
+            });
+        }
+        Ok(Some(resp.json().await.map_err(offline)?))
+    }
+
     pub async fn audit(&self, before: Option<i64>, limit: u32, record: Option<&str>) -> Result<AuditPage> {
         if self.mode() != Mode::Server {
             return Err(ReplicaError::NotSignedIn);

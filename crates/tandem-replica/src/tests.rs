@@ -277,3 +277,69 @@ fn the_server_telling_an_old_app_to_update_reads_as_please_update() {
     assert_eq!(e.code(), "upgrade_required");
     assert!(e.to_string().contains("please update the app"), "{e}");
 }
+
+/// A future version's migrations: this build's own, then `extra` (file name → SQL).
+async fn future_migrator(extra: &[(&str, &str)]) -> (tempfile::TempDir, sqlx::migrate::Migrator) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/sqlite");
+    for e in std::fs::read_dir(&src).expect("migrations") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).expect("copy migration");
+    }
+    for (name, sql) in extra {
+        std::fs::write(dir.path().join(name), sql).expect("write migration");
+    }
+    let m = sqlx::migrate::Migrator::new(dir.path()).await.expect("future migrator");
+    (dir, m)
+}
+
+#[tokio::test]
+async fn a_failed_update_migration_restores_the_replica_with_its_unsent_outbox() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("replica.sqlite");
+    let r = Replica::open(&path, Mode::Server).await.expect("open");
+    r.create_account(&named("Kept Before Update GmbH", "Bonn")).await.expect("create");
+    assert_eq!(r.pending_count().await.expect("pending"), 1);
+    r.close().await;
+
+    // The next version's first step succeeds and empties the outbox; its second step fails.
+    let (_m, future) = future_migrator(&[
+        ("9000_reshape_outbox.sql", "ALTER TABLE outbox ADD COLUMN reshaped INTEGER; DELETE FROM outbox;"),
+        ("9001_broken.sql", "CREATE TABLE half_done (id INTEGER PRIMARY KEY); INSERT INTO no_such_table VALUES (1);"),
+    ])
+    .await;
+    let err = Replica::open_with(&path, Mode::Server, &future).await.expect_err("the broken step must fail the open");
+    assert_eq!(err.code(), "migration_failed");
+    let msg = err.to_string();
+    assert!(msg.contains("9001") && msg.contains("no_such_table"), "the message names the failed step: {msg}");
+    assert!(msg.contains("put back"), "the message tells the user the data was restored: {msg}");
+
+    // The previous version opens the restored replica: same schema, same data, same outbox.
+    let r = Replica::open(&path, Mode::Server).await.expect("the previous version opens the restored replica");
+    assert_eq!(r.pending_count().await.expect("pending"), 1, "the unsent change survived the failed update");
+    let page = r.list_accounts(&ListQuery { limit: 10, ..Default::default() }).await.expect("list");
+    assert!(page.items.iter().any(|a| a.name.as_str() == "Kept Before Update GmbH"), "the account survived");
+    let reshaped: i64 = sqlx::query_scalar("SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'reshaped'")
+        .fetch_one(&r.pool)
+        .await
+        .expect("schema");
+    assert_eq!(reshaped, 0, "the half-applied step was rolled back with the backup");
+    r.close().await;
+
+    // A working update keeps the data and leaves one backup beside the replica.
+    let (_m2, good) =
+        future_migrator(&[("9000_reshape_outbox.sql", "ALTER TABLE outbox ADD COLUMN reshaped INTEGER;")]).await;
+    let r = Replica::open_with(&path, Mode::Server, &good).await.expect("a good update migrates");
+    assert_eq!(r.pending_count().await.expect("pending"), 1);
+    r.close().await;
+    let backups: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".bak"))
+        .collect();
+    assert_eq!(backups.len(), 1, "one backup of the last update is kept");
+
+    // Going back to the older version is refused with a clear message instead of guessing.
+    let err = Replica::open(&path, Mode::Server).await.expect_err("an older build must not open a newer replica");
+    assert_eq!(err.code(), "schema_too_new", "{err}");
+}

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod live;
 pub mod pull;
 pub mod push;
+pub mod release;
 pub mod routes;
 pub mod seed;
 pub mod store;

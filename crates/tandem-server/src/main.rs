@@ -64,6 +64,56 @@ enum Command {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Publish desktop app releases for the updater.
+    Release {
+        #[command(subcommand)]
+        command: ReleaseCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReleaseCommand {
+    /// Publish a signed release: devices check at start and every few hours, and those in the
+    /// rollout are offered it. All or nothing: one bad artifact publishes none.
+    Publish {
+        /// The release's semantic version (must be newer than what devices run to be offered).
+        #[arg(long)]
+        version: String,
+        /// A file with the release notes shown to users.
+        #[arg(long)]
+        notes: std::path::PathBuf,
+        /// PLATFORM=PATH of an update bundle (repeat): linux-x86_64, linux-x86_64-deb,
+        /// windows-x86_64-nsis, darwin-aarch64, ...
+        #[arg(long = "artifact", required = true)]
+        artifacts: Vec<String>,
+        /// PLATFORM=SIG: the .sig file `tauri signer sign` wrote for that artifact (repeat).
+        #[arg(long = "signature", required = true)]
+        signatures: Vec<String>,
+        /// Percentage of devices offered the release (a stable hash of the device id decides).
+        #[arg(long, default_value_t = 100)]
+        rollout: u32,
+        /// The app's updater public key (the `pubkey` of tauri.conf.json, or a file holding it):
+        /// each signature is checked against it before anything is published.
+        #[arg(long, env = "TANDEM_UPDATE_PUBKEY")]
+        pubkey: Option<String>,
+    },
+    /// Change the rollout percentage of a published release.
+    Rollout {
+        #[arg(long)]
+        version: String,
+        #[arg(long)]
+        percent: u32,
+    },
+    /// Withdraw a published release (e.g. a bad build): devices are no longer offered it.
+    Withdraw {
+        #[arg(long)]
+        version: String,
+    },
+    /// List the published releases, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +229,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             eprintln!("device {id} revoked");
         }
+        Command::Release { command } => release(&url, command).await?,
         Command::SeedDemo => {
             let pool = connect(&url).await?;
             tandem_server::migrate(&pool).await.context("migrating the database")?;
@@ -190,6 +241,112 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn release(url: &Secret, command: ReleaseCommand) -> anyhow::Result<()> {
+    use tandem_server::release as r;
+    match command {
+        ReleaseCommand::Publish { version, notes, artifacts, signatures, rollout, pubkey } => {
+            let version = r::parse_version(&version)?;
+            let rollout = r::parse_rollout(rollout)?;
+            let notes = std::fs::read_to_string(&notes)
+                .with_context(|| format!("reading the release notes {}", notes.display()))?;
+            let mut sigs = std::collections::BTreeMap::new();
+            for s in &signatures {
+                let (platform, sig) = split_platform("--signature", s)?;
+                // A .sig file, or the signature text itself.
+                let text = match std::fs::read_to_string(sig) {
+                    Ok(t) => t,
+                    Err(_) if !sig.contains('/') && !sig.ends_with(".sig") => sig.to_owned(),
+                    Err(e) => anyhow::bail!("--signature {s}: cannot read {sig}: {e}"),
+                };
+                if sigs.insert(platform.clone(), text).is_some() {
+                    anyhow::bail!("--signature {}: given twice", platform.as_str());
+                }
+            }
+            let mut list = Vec::new();
+            for a in &artifacts {
+                let (platform, path) = split_platform("--artifact", a)?;
+                let bytes = std::fs::read(path).with_context(|| format!("--artifact {a}: reading {path}"))?;
+                let signature = sigs
+                    .remove(&platform)
+                    .ok_or_else(|| anyhow::anyhow!("--artifact {a}: no --signature {}=FILE", platform.as_str()))?;
+                let file_name = std::path::Path::new(path)
+                    .file_name()
+                    .map_or_else(|| "artifact".into(), |n| n.to_string_lossy().into_owned());
+                if list.iter().any(|x: &r::NewArtifact| x.platform == platform) {
+                    anyhow::bail!("--artifact {}: given twice", platform.as_str());
+                }
+                list.push(r::NewArtifact { platform, file_name, signature, bytes });
+            }
+            if let Some(extra) = sigs.keys().next() {
+                anyhow::bail!("--signature {}: there is no --artifact for that platform", extra.as_str());
+            }
+            let pubkey = match pubkey {
+                Some(k) if std::path::Path::new(k.trim()).is_file() => {
+                    Some(std::fs::read_to_string(k.trim()).with_context(|| format!("reading the public key {k}"))?)
+                }
+                other => other,
+            };
+            let pool = connect(url).await?;
+            tandem_server::migrate(&pool).await.context("migrating the database")?;
+            let mut conn = pool.acquire().await?;
+            let by = std::env::var("USER").unwrap_or_else(|_| "admin".into());
+            let release = r::NewRelease { version, notes, rollout, artifacts: list };
+            r::publish(&mut conn, &release, &by, chrono::Utc::now(), pubkey.as_deref()).await?;
+            eprintln!(
+                "release {} published for {} to {} % of devices",
+                release.version,
+                release.artifacts.iter().map(|a| a.platform.as_str()).collect::<Vec<_>>().join(", "),
+                release.rollout
+            );
+        }
+        ReleaseCommand::Rollout { version, percent } => {
+            let version = r::parse_version(&version)?;
+            let percent = r::parse_rollout(percent)?;
+            let pool = connect(url).await?;
+            tandem_server::migrate(&pool).await.context("migrating the database")?;
+            r::set_rollout(&mut *pool.acquire().await?, &version, percent).await?;
+            eprintln!("release {version} now offered to {percent} % of devices");
+        }
+        ReleaseCommand::Withdraw { version } => {
+            let version = r::parse_version(&version)?;
+            let pool = connect(url).await?;
+            tandem_server::migrate(&pool).await.context("migrating the database")?;
+            r::withdraw(&mut *pool.acquire().await?, &version).await?;
+            eprintln!("release {version} withdrawn");
+        }
+        ReleaseCommand::List { json } => {
+            let pool = connect(url).await?;
+            tandem_server::migrate(&pool).await.context("migrating the database")?;
+            let list = r::list(&mut *pool.acquire().await?).await?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            } else {
+                for x in &list {
+                    writeln!(
+                        out,
+                        "{}\t{} %\t{}\t{}\t{}",
+                        x.version,
+                        x.rollout,
+                        x.published_at.format("%Y-%m-%d %H:%M"),
+                        x.published_by,
+                        x.platforms.join(",")
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn split_platform<'a>(flag: &str, raw: &'a str) -> anyhow::Result<(tandem_server::release::Platform, &'a str)> {
+    let (p, v) = raw.split_once('=').ok_or_else(|| anyhow::anyhow!("{flag} {raw:?}: expected PLATFORM=PATH"))?;
+    if v.trim().is_empty() {
+        anyhow::bail!("{flag} {raw:?}: the path is empty");
+    }
+    Ok((tandem_server::release::Platform::parse(p).map_err(|e| anyhow::anyhow!("{flag} {raw:?}: {e}"))?, v.trim()))
 }
 
 async fn connect(url: &Secret) -> anyhow::Result<sqlx::PgPool> {

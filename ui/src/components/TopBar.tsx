@@ -12,9 +12,10 @@ interface TopBarProps {
   onOpenAudit: () => void;
   onOpenSignIn: () => void;
   onSignOut: () => void;
+  onOpenAbout: () => void;
 }
 
-export function TopBar({ status, syncBusy, onSyncNow, onShowRejected, onShowConflicts, onOpenAudit, onOpenSignIn, onSignOut }: TopBarProps) {
+export function TopBar({ status, syncBusy, onSyncNow, onShowRejected, onShowConflicts, onOpenAudit, onOpenSignIn, onSignOut, onOpenAbout }: TopBarProps) {
   const conflicts = status === null ? 0 : conflictCount(status.conflicts);
   return (
     <header className="topbar">
@@ -31,6 +32,9 @@ export function TopBar({ status, syncBusy, onSyncNow, onShowRejected, onShowConf
             Conflicts ({conflicts})
           </button>
         )}
+        <button id="open-about" type="button" className="button button--small" onClick={onOpenAbout}>
+          About
+        </button>
         {status?.mode === 'server' && (
           <button id="open-audit" type="button" className="button button--small" onClick={onOpenAudit}>
             Audit log

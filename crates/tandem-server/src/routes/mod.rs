@@ -6,6 +6,7 @@ pub mod health;
 pub mod login;
 pub mod pull;
 pub mod push;
+pub mod updates;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -27,6 +28,8 @@ pub fn router(state: AppState) -> Router {
         .route(paths::PULL, post(pull::pull))
         .route(paths::AUDIT, post(audit::audit))
         .route(paths::EVENTS, get(events::events))
+        .route("/updates/{target}/{arch}/{current}", get(updates::check))
+        .route("/updates/artifacts/{version}/{platform}", get(updates::artifact))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
