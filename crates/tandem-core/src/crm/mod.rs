@@ -4,8 +4,11 @@
 //! Like the rest of the core these are pure rules: dates and times come in as arguments, ids are
 //! made by the caller, and every refusal says what is wrong and where.
 
+pub mod activity;
 pub mod custom;
 pub mod deal;
+pub mod eml;
+pub mod lead;
 pub mod pipeline;
 #[cfg(test)]
 mod testkit;
