@@ -8,8 +8,10 @@ pub mod activity;
 pub mod custom;
 pub mod deal;
 pub mod eml;
+pub mod forecast;
 pub mod lead;
 pub mod pipeline;
+pub mod scoring;
 #[cfg(test)]
 mod testkit;
 
