@@ -11,6 +11,7 @@ pub mod eml;
 pub mod forecast;
 pub mod lead;
 pub mod pipeline;
+pub mod quote;
 pub mod scoring;
 #[cfg(test)]
 mod testkit;

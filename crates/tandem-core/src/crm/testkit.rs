@@ -61,3 +61,73 @@ pub fn new_deal(p: &Pipeline, n: u128, name: &str, amount: &str, stage: Option<&
 pub fn deal(p: &Pipeline, n: u128, name: &str, amount: &str, stage: Option<&str>, owner: &str) -> super::deal::Deal {
     create(Existing::Missing, &new_deal(p, n, name, amount, stage, owner), p, day("2026-11-02")).expect("created")
 }
+
+pub fn product_id(n: u128) -> crate::id::ProductId {
+    crate::id::ProductId::from_uuid(Uuid::from_u128(0xB000 + n))
+}
+
+pub fn order_id() -> crate::id::OrderId {
+    crate::id::OrderId::from_uuid(Uuid::from_u128(0x0D00))
+}
+
+pub fn warehouse() -> crate::id::WarehouseId {
+    crate::stock::main_warehouse().id
+}
+
+pub fn user(name: &str) -> super::UserName {
+    super::UserName::parse(name).expect("a user name")
+}
+
+/// A small catalog (19 % tax, EUR): 1 CHAIR 120, 2 DESK 400, 3 LAMP 35, 4 INSTALL 250 (a
+/// service), and the default terms of account 1.
+#[derive(Debug)]
+pub struct Shop {
+    pub products: std::collections::BTreeMap<crate::id::ProductId, crate::catalog::Product>,
+    pub terms: crate::catalog::CustomerTerms,
+    pub lists: Vec<crate::catalog::PriceList>,
+}
+
+impl Shop {
+    pub fn new() -> Self {
+        use crate::catalog::{CustomerTerms, Product, ProductInput};
+        let mk = |n: u128, sku: &str, price: &str, kind: &str| {
+            let input = ProductInput {
+                sku: Some(sku.into()),
+                name: Some(sku.into()),
+                kind: Some(kind.into()),
+                tax_rate: Some("19".into()),
+                price: Some(price.into()),
+                ..Default::default()
+            };
+            let p = Product::parse(product_id(n), &input, Currency::EUR).expect("a product");
+            (p.id, p)
+        };
+        Shop {
+            products: [
+                mk(1, "CHAIR", "120", "goods"),
+                mk(2, "DESK", "400", "goods"),
+                mk(3, "LAMP", "35", "goods"),
+                mk(4, "INSTALL", "250", "service"),
+            ]
+            .into_iter()
+            .collect(),
+            terms: CustomerTerms::default_for(account_id(1), Currency::EUR),
+            lists: vec![],
+        }
+    }
+
+    pub fn ctx(&self) -> crate::order::OrderContext<'_> {
+        crate::order::OrderContext {
+            customer_name: "ACME",
+            terms: &self.terms,
+            products: &self.products,
+            price_lists: &self.lists,
+        }
+    }
+
+    pub fn set_price(&mut self, n: u128, price: &str) {
+        if let Some(p) = self.products.get_mut(&product_id(n)) {
+            p.price = crate::money::Money::new(price.parse().expect("a price"), Currency::EUR);
+        }
+    }
+}
