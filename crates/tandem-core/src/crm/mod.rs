@@ -5,6 +5,7 @@
 //! made by the caller, and every refusal says what is wrong and where.
 
 pub mod activity;
+pub mod contract;
 pub mod custom;
 pub mod deal;
 pub mod eml;
