@@ -94,6 +94,22 @@ pub enum RuleError {
     /// A date in a period the books are closed for.
     #[error("{0}")]
     PeriodLocked(String),
+    /// A stage name its pipeline does not have; the message lists the stages it has.
+    #[error("stage {stage:?} is not in pipeline {pipeline:?} (stages: {stages})")]
+    UnknownStage { stage: String, pipeline: String, stages: String },
+    /// A record whose state does not allow the action (a converted lead edited, a sent quote
+    /// approved); the message says the state and what to do instead.
+    #[error("{0}")]
+    WrongState(String),
+    /// A discount above the approval threshold, not approved yet.
+    #[error("{0}")]
+    ApprovalRequired(String),
+    /// Something still used by other records (a stage holding deals).
+    #[error("{0}")]
+    InUse(String),
+    /// No exchange rate to convert an amount into the company currency.
+    #[error("no {currency} rate for {date}: enter one first")]
+    MissingRate { currency: crate::money::Currency, date: chrono::NaiveDate },
 }
 
 impl RuleError {
@@ -108,6 +124,11 @@ impl RuleError {
             RuleError::AlreadyResolved { .. } => "already_resolved",
             RuleError::CreditLimit(_) => "credit_limit",
             RuleError::PeriodLocked(_) => "period_locked",
+            RuleError::UnknownStage { .. } => "unknown_stage",
+            RuleError::WrongState(_) => "wrong_state",
+            RuleError::ApprovalRequired(_) => "approval_required",
+            RuleError::InUse(_) => "in_use",
+            RuleError::MissingRate { .. } => "missing_rate",
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Trims, refuses control characters and enforces a length range in characters.
-fn clean_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
+pub(crate) fn clean_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let s = raw.trim();
     let len = s.chars().count();
     if len < min {
@@ -69,6 +69,8 @@ macro_rules! text_value {
         }
     };
 }
+
+pub(crate) use text_value;
 
 text_value!(
     /// The name of a company: 1–200 characters, inner whitespace collapsed.
@@ -306,7 +308,7 @@ impl WarehouseCode {
 }
 
 text_value!(
-    /// The name of a product, price list or warehouse: 1–200 characters.
+    /// The name of a product, price list, warehouse, pipeline, deal or contract: 1–200 characters.
     ItemName,
     "name"
 );

@@ -87,6 +87,43 @@ typed_id!(
     JournalEntryId
 );
 
+typed_id!(
+    /// A prospect not yet qualified into an account, a contact and a deal.
+    LeadId
+);
+typed_id!(
+    /// A sales opportunity in a pipeline.
+    DealId
+);
+typed_id!(
+    /// A sales pipeline with its admin-defined stages.
+    PipelineId
+);
+typed_id!(
+    /// A call, meeting, task, e-mail or note.
+    ActivityId
+);
+typed_id!(
+    /// A quote (an offer to a customer).
+    QuoteId
+);
+typed_id!(
+    /// One line of a quote (an item, a bundle or a bundle's component).
+    QuoteLineId
+);
+typed_id!(
+    /// A contract with a term and renewal rules.
+    ContractId
+);
+typed_id!(
+    /// An admin-defined custom field.
+    FieldDefId
+);
+typed_id!(
+    /// A lead scoring rule.
+    ScoringRuleId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod company;
 pub mod conflict;
 pub mod contact;
+pub mod crm;
 pub mod demo;
 pub mod error;
 pub mod fields;

@@ -85,6 +85,10 @@ pub enum Duty {
     Account,
     /// Create products and price lists.
     Catalog,
+    /// Approve quotes whose discounts are above the approval threshold.
+    ApproveDiscounts,
+    /// Define pipelines, custom fields and lead scoring rules.
+    ConfigureCrm,
 }
 
 impl Duty {
@@ -94,6 +98,8 @@ impl Duty {
             Duty::Operate => &["admin", "back_office", "warehouse"],
             Duty::Account => &["admin", "back_office"],
             Duty::Catalog => &["admin", "back_office", "sales_manager"],
+            Duty::ApproveDiscounts => &["admin", "sales_manager"],
+            Duty::ConfigureCrm => &["admin", "sales_manager"],
         }
     }
 
@@ -103,6 +109,8 @@ impl Duty {
             Duty::Operate => "move stock",
             Duty::Account => "do accounting",
             Duty::Catalog => "change products and prices",
+            Duty::ApproveDiscounts => "approve discounts",
+            Duty::ConfigureCrm => "configure pipelines, custom fields and scoring",
         }
     }
 }
