@@ -25,13 +25,30 @@ pub mod stock;
 
 pub use account::{Account, AccountInput, AccountPatch, NewAccount};
 pub use contact::{Contact, ContactInput, ContactPatch, NewContact};
+// The CRM: leads, deals and pipelines, forecast, activities, quotes, contracts, imports.
+pub use crm::activity::{Activity, ActivityInput, ActivityKind, Body, CalendarDay, Links, Subject};
+pub use crm::contract::{BillingPeriod, Contract, ContractInput, ContractStatus, RenewalTerms};
+pub use crm::csv::{ColumnMapping, ImportContext, ImportError, ImportErrors, ImportRecord, ParsedRow, Target};
+pub use crm::custom::{CustomValue, CustomValues, FieldDef, FieldKey, FieldKind, FieldLabel};
+pub use crm::deal::{Deal, DealInput, LostReason, NewDeal};
+pub use crm::eml::{parse_eml, EmailMessage, Mailbox};
+pub use crm::forecast::{Forecast, ForecastOptions, ForecastRow, Granularity, GroupBy, RowGroup};
+pub use crm::lead::{
+    AccountChoice, ContactChoice, Conversion, ConvertPlan, DisqualifyReason, DuplicateMatch, Lead, LeadInput,
+    LeadSource, LeadStatus, NewLead,
+};
+pub use crm::pipeline::{ForecastCategory, Outcome, Pipeline, Stage, StageName};
+pub use crm::quote::{NewQuote, NewQuoteItem, NewQuoteLine, Quote, QuoteLine, QuoteStatus};
+pub use crm::scoring::{Condition, Score, ScorePart, ScoringRule};
+pub use crm::{CrmEntity, Team, UserName};
 pub use error::{FieldError, RuleError, ValidationErrors};
 pub use fields::{
     AccountName, City, Email, ItemName, Note, PersonName, Phone, Sku, Territory, Unit, VatId, WarehouseCode,
 };
 pub use id::{
-    AccountId, ContactId, DeliveryId, InvoiceId, JournalEntryId, OrderId, OrderLineId, PaymentId, PriceListId,
-    ProductId, WarehouseId,
+    AccountId, ActivityId, ContactId, ContractId, DealId, DeliveryId, FieldDefId, InvoiceId, JournalEntryId, LeadId,
+    OrderId, OrderLineId, PaymentId, PipelineId, PriceListId, ProductId, QuoteId, QuoteLineId, ScoringRuleId,
+    WarehouseId,
 };
 pub use money::{Currency, FxRate, Money, Percent, Quantity, QuantityDelta, TaxRate};
 pub use patch::Patch;

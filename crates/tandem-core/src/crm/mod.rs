@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod contract;
+pub mod csv;
 pub mod custom;
 pub mod deal;
 pub mod eml;
