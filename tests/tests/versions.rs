@@ -39,6 +39,20 @@ async fn the_previous_protocol_is_served_and_older_ones_are_told_to_update() -> 
         "0",
     ])?;
     a.ok(&["sync"])?; // and an order-to-cash document
+    a.ok(&["pipeline", "create", "Versioned sales"])?;
+    a.ok(&[
+        "deal",
+        "create",
+        "--account",
+        &id,
+        "--name",
+        "Versioned deal",
+        "--amount",
+        "100",
+        "--close",
+        "2026-12-31",
+    ])?;
+    a.ok(&["sync"])?; // and CRM documents
 
     let api = ApiClient::new(&server.base_url);
     let d = Device::login(&api, "ann", "a-long-password").await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -52,6 +66,8 @@ async fn the_previous_protocol_is_served_and_older_ones_are_told_to_update() -> 
     ensure!(changes.iter().any(|c| c["entity"] == "conflict"), "protocol {PROTOCOL_VERSION} gets conflicts");
     ensure!(changes.iter().any(|c| c["data"]["territory"] == "North"), "and territories");
     ensure!(changes.iter().any(|c| c["entity"] == "doc"), "and documents");
+    let crm = |c: &&Value| c["entity"] == "doc" && (c["data"]["kind"] == "deal" || c["data"]["kind"] == "pipeline");
+    ensure!(changes.iter().filter(crm).count() == 2, "and the CRM documents (a pipeline and a deal)");
 
     let previous = PROTOCOL_VERSION - 1;
     ensure!(previous >= OLDEST_SUPPORTED_PROTOCOL, "the previous protocol is still served");
@@ -59,7 +75,8 @@ async fn the_previous_protocol_is_served_and_older_ones_are_told_to_update() -> 
     ensure!(old.status == 200, "protocol {previous} is served: {old:?}");
     let body: Value = serde_json::from_str(&old.body)?;
     let changes = body["changes"].as_array().context("changes")?;
-    ensure!(!changes.iter().any(|c| c["entity"] == "doc"), "without what it cannot read: documents");
+    ensure!(!changes.iter().any(|c| crm(&c)), "without what it cannot read: CRM documents");
+    ensure!(changes.iter().any(|c| c["data"]["kind"] == "product"), "but with the order-to-cash documents");
     ensure!(changes.iter().any(|c| c["entity"] == "conflict"), "but with everything else: conflicts");
     ensure!(changes.iter().any(|c| c["data"]["city"] == "Lübeck"), "and accounts");
 

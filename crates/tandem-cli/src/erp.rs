@@ -346,6 +346,16 @@ pub enum ReportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The sales forecast: weighted pipeline, best case, commit and won, per period and per
+    /// owner or team, in the company currency.
+    Forecast {
+        #[arg(long, value_parser = ["month", "quarter"], default_value = "month")]
+        period: String,
+        #[arg(long, value_parser = ["owner", "team"], default_value = "owner")]
+        by: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -881,6 +891,7 @@ pub async fn report(r: &Replica, cmd: ReportCmd) -> Result<()> {
             }
             println!("closing balance {}", money(&st.closing_balance));
         }
+        ReportCmd::Forecast { period, by, json } => crate::crm::forecast(r, &period, &by, json).await?,
         ReportCmd::Customer { id, json } => {
             let f = r.customer_facts(&id).await?;
             if json {

@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stdout)]
 
+mod crm;
 mod erp;
 
 use anyhow::{bail, Context, Result};
@@ -96,6 +97,12 @@ enum Command {
     /// Reports: trial balance, profit and loss, balance sheet, aging, customer.
     #[command(subcommand)]
     Report(erp::ReportCmd),
+    /// Sales pipelines and their stages.
+    #[command(subcommand)]
+    Pipeline(crm::PipelineCmd),
+    /// Deals: opportunities moving through a pipeline.
+    #[command(subcommand)]
+    Deal(crm::DealCmd),
     /// Exports: the journal as a plain-text ledger.
     #[command(subcommand)]
     Export(erp::ExportCmd),
@@ -366,6 +373,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Rate(cmd) => erp::rate(&ws, &ws.open().await?, cmd).await?,
         Command::Books(cmd) => erp::books(&ws, &ws.open().await?, cmd).await?,
         Command::Report(cmd) => erp::report(&ws.open().await?, cmd).await?,
+        Command::Pipeline(cmd) => crm::pipeline(&ws.open().await?, cmd).await?,
+        Command::Deal(cmd) => crm::deal(&ws.open().await?, cmd).await?,
         Command::Export(cmd) => erp::export(&ws.open().await?, cmd).await?,
         Command::Conflict(ConflictCmd::Resolve { id, keep }) => {
             let keep = if keep == "overwritten" { tandem_sync::Keep::Overwritten } else { tandem_sync::Keep::Current };

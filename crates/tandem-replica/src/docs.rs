@@ -29,6 +29,8 @@ pub(crate) fn sort_key(doc: &Doc) -> String {
         Doc::Stock(s) => format!("{}|{}", s.product, s.warehouse),
         Doc::Terms(t) => t.account.to_string(),
         Doc::Settings(_) => String::new(),
+        Doc::Pipeline(p) => p.name.to_string(),
+        Doc::Deal(d) => format!("{}|{}", d.expected_close, d.name),
     }
 }
 

@@ -57,7 +57,7 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
         Op::OrderCancel(o) => vec![o.id.as_uuid()],
         Op::InvoiceCreate(i) => vec![i.id.as_uuid()],
         Op::WarehouseCreate(w) => vec![w.id.as_uuid()],
-        _ => vec![],
+        other => crate::crm::touches(other).into_iter().collect(),
     }
 }
 
@@ -208,7 +208,11 @@ pub(crate) async fn apply_local(
             let t = terms(conn, o.account).await?;
             Doc::Invoice(rule!(invoice::draft_from_order(existing.as_ref(), c.id, &o, &t, c.date)))
         }
-        _ => return Ok(Ok(())),
+        other => match crate::crm::apply_local(conn, other).await? {
+            Some(Ok(doc)) => doc,
+            Some(Err(e)) => return Ok(Err(e)),
+            None => return Ok(Ok(())),
+        },
     };
     docs::put(conn, &doc, origin).await?;
     Ok(Ok(()))
@@ -349,6 +353,10 @@ impl Replica {
             Some("pending") => Outcome::Pending,
             _ => Outcome::Applied,
         })
+    }
+
+    pub(crate) async fn company_currency(&self) -> Result<tandem_core::Currency> {
+        Ok(self.company().await?.currency)
     }
 
     async fn company(&self) -> Result<CompanySettings> {
@@ -833,7 +841,7 @@ impl Replica {
         Ok(rows)
     }
 
-    async fn page_of<T>(
+    pub(crate) async fn page_of<T>(
         &self,
         kind: &str,
         account: Option<&str>,

@@ -6,6 +6,7 @@
 //! view and the outbox in one SQLite transaction; the UI never waits for the network.
 
 mod credentials;
+mod crm;
 pub mod demo;
 mod docs;
 mod erp;
@@ -22,6 +23,7 @@ mod sync;
 mod tests;
 mod workspace;
 
+pub use crm::standard_pipeline_id;
 pub use erp::{CustomerFacts, DocPage, OrderDetail, OrderLineInput, Outcome, ProductRow, StockRow};
 pub use error::{ReplicaError, Result};
 pub use query::{AccountDetail, AccountRow, ContactRow, ListQuery, Page, SortDir, SortKey};

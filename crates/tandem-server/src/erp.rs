@@ -15,6 +15,8 @@ use sqlx::PgConnection;
 use std::collections::BTreeMap;
 use tandem_core::catalog::{self, CustomerTerms, PriceList, Product};
 use tandem_core::company::{self, CompanySettings, RateEntry};
+use tandem_core::crm::{self, pipeline::Pipeline};
+use tandem_core::id::PipelineId;
 use tandem_core::invoice::{self, Invoice, InvoiceKind, InvoiceStatus};
 use tandem_core::ledger::{self, Chart, JournalEntry, LedgerError};
 use tandem_core::order::{self, Delivery, Exposure, OrderContext, SalesOrder};
@@ -104,6 +106,13 @@ async fn customer(
         return Ok(Err(e));
     }
     Ok(Ok(account.name.to_string()))
+}
+
+async fn pipeline(conn: &mut PgConnection, id: PipelineId) -> Result<Result<Pipeline, RuleError>, StoreError> {
+    Ok(match docs::load(conn, id.as_uuid(), RowLock::Share).await? {
+        Some(Doc::Pipeline(p)) => Ok(p),
+        _ => Err(RuleError::NotFound { entity: "pipeline", id: id.to_string() }),
+    })
 }
 
 async fn terms(conn: &mut PgConnection, account: AccountId, company: Currency) -> Result<CustomerTerms, StoreError> {
@@ -220,6 +229,48 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             check!(customer(conn, ctx, t.account).await?);
             check!(t.check());
             Ok(Ok(Applied { docs: vec![Doc::Terms(t.clone())] }))
+        }
+        Op::PipelineSave(p) => {
+            check!(may(ctx.role, Duty::ConfigureCrm));
+            check!(p.check());
+            // A stage that still holds deals cannot disappear (rename it instead).
+            if let Some(Doc::Pipeline(old)) = docs::load(conn, p.id.as_uuid(), RowLock::Update).await? {
+                for stage in old.stages.iter().filter(|s| p.stage(s.name.as_str()).is_err()) {
+                    let n = docs::count_deals_in_stage(conn, p.id, stage.name.as_str()).await?;
+                    if n > 0 {
+                        return refuse(RuleError::InUse(format!(
+                            "stage {} of pipeline \"{}\" still holds {n} deal(s): move them first",
+                            stage.name, old.name
+                        )));
+                    }
+                }
+            }
+            Ok(Ok(Applied { docs: vec![Doc::Pipeline(p.clone())] }))
+        }
+        Op::DealCreate(c) => {
+            check!(customer(conn, ctx, c.deal.account).await?);
+            let pipeline = check!(pipeline(conn, c.deal.pipeline).await?);
+            let existing = docs::load(conn, c.deal.id.as_uuid(), RowLock::Update).await?;
+            let existing = match &existing {
+                Some(Doc::Deal(d)) => Existing::Live(d),
+                Some(_) => return refuse(RuleError::AlreadyExists { entity: "deal", id: c.deal.id.to_string() }),
+                None => Existing::Missing,
+            };
+            let deal = check!(crm::deal::create(existing, &c.deal, &pipeline, c.on));
+            Ok(Ok(Applied { docs: vec![Doc::Deal(deal)] }))
+        }
+        Op::DealMove(m) => {
+            let Some(Doc::Deal(mut deal)) = docs::peek(conn, m.id.as_uuid()).await? else {
+                return refuse(RuleError::NotFound { entity: "deal", id: m.id.to_string() });
+            };
+            check!(customer(conn, ctx, deal.account).await?);
+            let Some(Doc::Deal(d)) = docs::load(conn, m.id.as_uuid(), RowLock::Update).await? else {
+                return refuse(RuleError::NotFound { entity: "deal", id: m.id.to_string() });
+            };
+            deal = d;
+            let pipeline = check!(pipeline(conn, m.pipeline.unwrap_or(deal.pipeline)).await?);
+            check!(crm::deal::move_to(&mut deal, &pipeline, m.stage.as_str(), m.on, m.lost_reason.clone()));
+            Ok(Ok(Applied { docs: vec![Doc::Deal(deal)] }))
         }
         Op::SetRate(r) => {
             check!(may(ctx.role, Duty::Account));

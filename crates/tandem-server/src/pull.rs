@@ -19,6 +19,7 @@ use crate::routes::check_protocol;
 use crate::store::changes::{self, ChangeRow};
 use crate::store::{conflicts, devices, log, tombstones, users, StoreError};
 use tandem_core::{Territory, Visibility};
+use tandem_sync::PROTOCOL_VERSION;
 
 /// What a user may see, from their role and territories (the rule is
 /// [`tandem_core::Visibility`]); each variant has its own query in [`crate::store::changes`].
@@ -74,8 +75,8 @@ pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<
     if req.count_remaining {
         page.remaining = Some(changes::count_after(&mut tx, &scope, page.cursor.0).await?);
     }
-    if req.protocol < 3 {
-        for_protocol_2(&mut page);
+    if req.protocol < PROTOCOL_VERSION {
+        for_older_protocol(&mut page, req.protocol);
     }
     tx.commit().await?;
     Ok(page)
@@ -117,9 +118,15 @@ pub async fn pull_in(
     Ok(PullResponse { changes, cursor: next, has_more, remaining: None })
 }
 
-/// A protocol-2 device knows no order-to-cash documents: it gets the rest.
-fn for_protocol_2(page: &mut PullResponse) {
-    page.changes.retain(|c| !matches!(c, tandem_sync::Change::Doc { .. }));
+/// An older device gets only the documents its protocol knows (protocol 2: none; 3: no CRM).
+/// A deleted document (no data) of an unknown kind is harmless: the device has nothing to delete.
+fn for_older_protocol(page: &mut PullResponse, protocol: u32) {
+    page.changes.retain(|c| match c {
+        tandem_sync::Change::Doc { data, .. } => {
+            protocol >= 3 && data.as_ref().is_none_or(|d| d.since_protocol() <= protocol)
+        }
+        _ => true,
+    });
 }
 
 /// What one prune removed.

@@ -11,6 +11,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 use tandem_core::company::{CompanySettings, RateEntry};
+use tandem_core::crm::deal::{Deal, LostReason, NewDeal};
+use tandem_core::crm::pipeline::{Pipeline, StageName};
+use tandem_core::id::{DealId, PipelineId};
 use tandem_core::invoice::Invoice;
 use tandem_core::ledger::JournalEntry;
 use tandem_core::order::{Delivery, NewOrder, SalesOrder};
@@ -39,6 +42,10 @@ pub enum Doc {
     Invoice(Invoice),
     Payment(Payment),
     Journal(JournalEntry),
+    /// CRM (protocol 4): a sales pipeline with its stages.
+    Pipeline(Pipeline),
+    /// CRM (protocol 4): a deal of a customer.
+    Deal(Deal),
 }
 
 /// Who may see a kind of document.
@@ -68,6 +75,8 @@ impl Doc {
             Doc::Invoice(_) => "invoice",
             Doc::Payment(_) => "payment",
             Doc::Journal(_) => "journal",
+            Doc::Pipeline(_) => "pipeline",
+            Doc::Deal(_) => "deal",
         }
     }
 
@@ -87,12 +96,20 @@ impl Doc {
             Doc::Invoice(i) => i.id.as_uuid(),
             Doc::Payment(p) => p.id.as_uuid(),
             Doc::Journal(j) => j.id().as_uuid(),
+            Doc::Pipeline(p) => p.id.as_uuid(),
+            Doc::Deal(d) => d.id.as_uuid(),
         }
     }
 
     pub fn reach(&self) -> Reach {
         match self {
-            Doc::Settings(_) | Doc::Rate(_) | Doc::Product(_) | Doc::Warehouse(_) | Doc::Stock(_) => Reach::Everyone,
+            Doc::Settings(_)
+            | Doc::Rate(_)
+            | Doc::Product(_)
+            | Doc::Warehouse(_)
+            | Doc::Stock(_)
+            | Doc::Pipeline(_) => Reach::Everyone,
+            Doc::Deal(d) => Reach::Customer(d.account),
             Doc::PriceList(p) => p.customer.map_or(Reach::Everyone, Reach::Customer),
             Doc::Terms(t) => Reach::Customer(t.account),
             Doc::Order(o) => Reach::Customer(o.account),
@@ -100,6 +117,14 @@ impl Doc {
             Doc::Invoice(i) => Reach::Customer(i.account),
             Doc::Payment(p) => Reach::Customer(p.account),
             Doc::Move(_) | Doc::Journal(_) => Reach::Internal,
+        }
+    }
+
+    /// The protocol a device must speak to receive this kind.
+    pub fn since_protocol(&self) -> u32 {
+        match self {
+            Doc::Pipeline(_) | Doc::Deal(_) => 4,
+            _ => 3,
         }
     }
 
@@ -261,3 +286,24 @@ pub struct LockPeriod {
 
 /// `order.create` carries the typed new order from tandem-core.
 pub type OrderCreate = NewOrder;
+
+/// `deal.create`: a new deal, created on `on` (the device's day, kept for a replay).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealCreate {
+    pub deal: NewDeal,
+    pub on: NaiveDate,
+}
+
+/// `deal.move`: to a stage (of another pipeline, if named), on `on`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealMove {
+    pub id: DealId,
+    #[serde(default)]
+    pub pipeline: Option<PipelineId>,
+    pub stage: StageName,
+    #[serde(default)]
+    pub lost_reason: Option<LostReason>,
+    pub on: NaiveDate,
+}

@@ -25,9 +25,11 @@ use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 ///   totals. A protocol-1 device receives neither territories nor conflicts.
 /// - 3: order-to-cash documents (`Change::Doc`) and their mutations. A protocol-2 device
 ///   receives no documents.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// - 4: CRM documents (pipelines, deals) and their mutations. A protocol-3 device receives the
+///   order-to-cash documents only.
+pub const PROTOCOL_VERSION: u32 = 4;
 /// The oldest protocol a server of this build still serves.
-pub const OLDEST_SUPPORTED_PROTOCOL: u32 = 2;
+pub const OLDEST_SUPPORTED_PROTOCOL: u32 = 3;
 
 /// What a device runs, sent with every push and pull.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,6 +166,12 @@ pub enum Op {
     SetRate(SetRate),
     #[serde(rename = "ledger.lock")]
     LockPeriod(LockPeriod),
+    #[serde(rename = "pipeline.save")]
+    PipelineSave(tandem_core::crm::pipeline::Pipeline),
+    #[serde(rename = "deal.create")]
+    DealCreate(DealCreate),
+    #[serde(rename = "deal.move")]
+    DealMove(DealMove),
 }
 
 impl Op {
@@ -197,6 +205,9 @@ impl Op {
             Op::PaymentRefund(_) => "payment.refund",
             Op::SetRate(_) => "fx.set_rate",
             Op::LockPeriod(_) => "ledger.lock",
+            Op::PipelineSave(_) => "pipeline.save",
+            Op::DealCreate(_) => "deal.create",
+            Op::DealMove(_) => "deal.move",
         }
     }
 
@@ -251,6 +262,9 @@ impl Op {
             Op::PaymentRefund(p) => format!("refund {} {}", p.amount, p.currency),
             Op::SetRate(r) => format!("set the {} rate of {} to {}", r.currency, r.date, r.rate),
             Op::LockPeriod(l) => format!("lock the books up to {}", l.date),
+            Op::PipelineSave(p) => format!("save pipeline \"{}\"", p.name),
+            Op::DealCreate(d) => format!("create deal \"{}\"", d.deal.name),
+            Op::DealMove(m) => format!("move deal {} to {}", m.id, m.stage),
         }
     }
 }

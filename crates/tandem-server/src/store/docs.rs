@@ -212,3 +212,19 @@ pub async fn has_business(conn: &mut PgConnection, account: AccountId) -> Result
     .fetch_one(conn)
     .await?)
 }
+
+/// How many deals of `pipeline` are in `stage` (a stage that holds deals cannot be removed).
+pub async fn count_deals_in_stage(
+    conn: &mut PgConnection,
+    pipeline: tandem_core::id::PipelineId,
+    stage: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM docs WHERE kind = 'deal' AND NOT deleted
+           AND body->'data'->>'pipeline' = $1 AND lower(body->'data'->>'stage') = lower($2)",
+    )
+    .bind(pipeline.to_string())
+    .bind(stage)
+    .fetch_one(&mut *conn)
+    .await?)
+}
