@@ -196,3 +196,127 @@ async fn deals_move_through_a_pipeline_on_two_devices_and_the_forecast_adds_up()
     ensure!(dec(&total_row(&f, month)?["figures"]["closed_won"])? == Decimal::from(10_000), "won in {month}: {f}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_import_all_or_nothing_and_convert_in_one_step_after_a_duplicate_check() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
+    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
+    let out = run_server_command(&db.url, &["user", "set-territory", "rex", "--territory", "North"], "")?;
+    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (mia, rex) = (CliDevice::new()?, CliDevice::new()?);
+    mia.login(&server.base_url, "mia", "a-long-password")?;
+    rex.login(&server.base_url, "rex", "a-long-password")?;
+    mia.ok(&["pipeline", "create", "Field sales"])?;
+    let existing = mia.create_account(&["--name", "Hafenbau AG", "--vat-id", "DE811111111", "--territory", "North"])?;
+    mia.ok(&["sync"])?;
+
+    // One bad line: nothing is imported, and the error names the line and the column.
+    let files = tempfile::tempdir()?;
+    let bad = files.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Company,First name,Last name,E-mail,Territory\n\
+         Alster Kühlhaus GmbH,Jana,Peters,jana@alster-kuehlhaus.example,North\n\
+         Elbe Werft KG,Tom,Brandt,not-an-address,North\n",
+    )?;
+    let before = pending(&mia)?;
+    let e = mia.fails(&["import", "leads", &bad.display().to_string()])?;
+    ensure!(e.contains("nothing was imported") && e.contains("line 3") && e.contains("E-mail"), "{e}");
+    ensure!(mia.json(&["lead", "list", "--json"])?.as_array().is_some_and(Vec::is_empty), "no lead was imported");
+    ensure!(pending(&mia)? == before, "and nothing was queued");
+
+    // The corrected file imports whole: quoted commas and line breaks, a territory each.
+    let good = files.path().join("leads.csv");
+    std::fs::write(
+        &good,
+        "Company,First name,Last name,E-mail,Phone,VAT ID,Territory,Source\n\
+         Alster Kühlhaus GmbH,Jana,Peters,jana@alster-kuehlhaus.example,,,North,event\n\
+         \"Elbe Werft, Dock 3 KG\",Tom,Brandt,tom@elbe-werft.example,+49 40 123456,,North,web\n\
+         Hafenbau Aktiengesellschaft,Ina,Kluge,ina@hafenbau.example,,DE811111111,North,referral\n\
+         Südhang Weine GmbH,Lea,Roth,lea@suedhang.example,,,South,partner\n",
+    )?;
+    let preview = mia.ok(&["import", "leads", &good.display().to_string(), "--preview"])?;
+    ensure!(preview.contains("-> company") && preview.contains("-> email"), "the preview shows the mapping: {preview}");
+    mia.ok(&["import", "leads", &good.display().to_string()])?;
+    let leads = mia.json(&["lead", "list", "--json"])?;
+    ensure!(leads.as_array().map(Vec::len) == Some(4), "all four leads: {leads}");
+    ensure!(
+        leads
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|l| l["company"] == "Elbe Werft, Dock 3 KG" && l["person"] == "Tom Brandt"),
+        "a quoted comma stays in the field and the name is joined: {leads}"
+    );
+    mia.ok(&["sync"])?;
+    ensure!(pending(&mia)? == 0, "the server took the import");
+    rex.ok(&["sync"])?;
+    let seen = rex.json(&["lead", "list", "--json"])?;
+    let companies: Vec<&str> = seen.as_array().into_iter().flatten().filter_map(|l| l["company"].as_str()).collect();
+    ensure!(
+        companies.len() == 3 && !companies.contains(&"Südhang Weine GmbH"),
+        "the rep sees the North leads: {companies:?}"
+    );
+
+    let id_of = |list: &Value, company: &str| -> anyhow::Result<String> {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["company"] == company)
+            .and_then(|l| l["id"].as_str())
+            .map(str::to_owned)
+            .with_context(|| format!("no lead {company}"))
+    };
+
+    // Disqualifying needs a reason.
+    let sued = id_of(&leads, "Südhang Weine GmbH")?;
+    let e = mia.fails(&["lead", "status", &sued, "disqualify"])?;
+    ensure!(e.contains("reason"), "{e}");
+    mia.ok(&["lead", "status", &sued, "disqualify", "--reason", "no budget this year"])?;
+
+    // The duplicate check stops a conversion that would make a second Hafenbau.
+    let hafen = id_of(&leads, "Hafenbau Aktiengesellschaft")?;
+    let e = rex.fails(&["lead", "convert", &hafen])?;
+    ensure!(e.contains("possible duplicates") && e.contains("Hafenbau AG") && e.contains("--account"), "{e}");
+    let out =
+        rex.ok(&["lead", "convert", &hafen, "--account", &existing, "--amount", "25000", "--close", "2027-02-28"])?;
+    ensure!(out.contains(&format!("account {existing}")), "converted into the existing account: {out}");
+
+    // A lead without duplicates converts in one step; the ids are printed.
+    let alster = id_of(&leads, "Alster Kühlhaus GmbH")?;
+    let out = rex.ok(&["lead", "convert", &alster])?;
+    let ids: Vec<&str> = out.lines().filter_map(|l| l.split_whitespace().nth(1)).collect();
+    ensure!(ids.len() == 3 && ids.iter().all(|i| i.len() == 36), "account, contact and deal ids: {out}");
+    let e = rex.fails(&["lead", "convert", &alster, "--new"])?;
+    ensure!(e.contains("converted"), "a converted lead is not converted twice: {e}");
+    rex.ok(&["sync"])?;
+    ensure!(pending(&rex)? == 0, "the server applied the conversions: {}", rex.ok(&["status"])?);
+
+    let pool = db.pool().await?;
+    let (name, territory): (String, Option<String>) =
+        sqlx::query_as("SELECT name, territory FROM accounts WHERE id = $1::uuid")
+            .bind(ids[0])
+            .fetch_one(&pool)
+            .await?;
+    ensure!(
+        name == "Alster Kühlhaus GmbH" && territory.as_deref() == Some("North"),
+        "the new account: {name} {territory:?}"
+    );
+    let contact: String =
+        sqlx::query_scalar("SELECT name FROM contacts WHERE id = $1::uuid").bind(ids[1]).fetch_one(&pool).await?;
+    ensure!(contact == "Jana Peters", "the new contact: {contact}");
+    let deal: Value =
+        sqlx::query_scalar("SELECT body->'data' FROM docs WHERE id = $1::uuid").bind(ids[2]).fetch_one(&pool).await?;
+    ensure!(deal["lead"] == alster.as_str() && deal["stage"] == "Qualify", "the new deal remembers its lead: {deal}");
+    let status: Value = sqlx::query_scalar("SELECT body->'data'->'status' FROM docs WHERE id = $1::uuid")
+        .bind(&alster)
+        .fetch_one(&pool)
+        .await?;
+    ensure!(status["state"] == "converted" && status["account"] == ids[0], "the lead is converted: {status}");
+    mia.ok(&["sync"])?;
+    let deals = mia.json(&["deal", "list", "--json"])?;
+    ensure!(deals.as_array().map(Vec::len) == Some(2), "the manager sees both new deals: {deals}");
+    Ok(())
+}

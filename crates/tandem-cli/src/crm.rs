@@ -5,7 +5,8 @@ use anyhow::Result;
 use clap::Subcommand;
 use tandem_core::crm::deal::DealInput;
 use tandem_core::crm::forecast::{Granularity, GroupBy, RowGroup};
-use tandem_replica::Replica;
+use tandem_core::crm::lead::LeadInput;
+use tandem_replica::{ConvertOptions, Replica};
 
 use crate::print_json;
 
@@ -157,5 +158,222 @@ pub async fn forecast(r: &Replica, period: &str, by: &str, json: bool) -> Result
         );
     }
     println!("amounts in {}", f.currency);
+    Ok(())
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LeadCmd {
+    /// Capture a lead; prints its id on the last line.
+    Create {
+        #[arg(long)]
+        company: String,
+        #[arg(long)]
+        person: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        vat_id: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        /// web, referral, event, cold_call, partner, import or other.
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        territory: Option<String>,
+    },
+    /// List leads by company.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one lead.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accounts and contacts that may already be this lead.
+    Duplicates {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a lead on: work, qualify, disqualify (with --reason) or reopen.
+    Status {
+        id: String,
+        #[arg(value_parser = ["work", "qualify", "disqualify", "reopen"])]
+        step: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Convert a lead into an account, a contact and a deal in one step, after the duplicate
+    /// check. Prints the new account, contact and deal ids.
+    Convert {
+        id: String,
+        /// Convert into this existing account instead of creating one.
+        #[arg(long, conflicts_with = "new")]
+        account: Option<String>,
+        /// Create a new account even though possible duplicates were found.
+        #[arg(long)]
+        new: bool,
+        /// The contact's name when the lead names no person.
+        #[arg(long)]
+        contact_name: Option<String>,
+        /// Do not open a deal.
+        #[arg(long)]
+        no_deal: bool,
+        #[arg(long)]
+        deal_name: Option<String>,
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+        /// Expected close date (YYYY-MM-DD); default in 30 days.
+        #[arg(long)]
+        close: Option<String>,
+        #[arg(long)]
+        pipeline: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Import leads from a CSV file, all or nothing: a bad line imports none and is named with
+    /// its column. Columns are matched by their header (Company, Name, E-mail, Phone, ...).
+    Leads {
+        file: std::path::PathBuf,
+        /// Show the column mapping and the first rows as they would import; import nothing.
+        #[arg(long)]
+        preview: bool,
+    },
+}
+
+pub async fn lead(r: &Replica, cmd: LeadCmd) -> Result<()> {
+    match cmd {
+        LeadCmd::Create { company, person, email, phone, vat_id, city, source, owner, territory } => {
+            let input = LeadInput {
+                company: Some(company),
+                person,
+                email,
+                phone,
+                vat_id,
+                city,
+                source,
+                owner,
+                territory,
+                custom: Default::default(),
+            };
+            println!("{}", r.create_lead(&input).await?);
+        }
+        LeadCmd::List { json } => {
+            let mut all = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let page = r.leads(after.as_deref(), 500).await?;
+                all.extend(page.items);
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            if json {
+                return print_json(&all);
+            }
+            for l in &all {
+                println!(
+                    "{}  {:<12} {}  {}",
+                    l.id,
+                    l.status.as_str(),
+                    l.company,
+                    l.email.as_ref().map(ToString::to_string).unwrap_or_default()
+                );
+            }
+        }
+        LeadCmd::Show { id, json } => {
+            let l = r.lead(&id).await?;
+            if json {
+                return print_json(&l);
+            }
+            println!("{} ({}) — {} — owner {}", l.company, l.status.as_str(), l.source.as_str(), l.owner);
+        }
+        LeadCmd::Duplicates { id, json } => {
+            let d = r.lead_duplicates(&id).await?;
+            if json {
+                return print_json(&d);
+            }
+            for m in &d {
+                println!("{m}");
+            }
+        }
+        LeadCmd::Status { id, step, reason } => {
+            let l = r.set_lead_status(&id, &step, reason.as_deref()).await?;
+            eprintln!("lead \"{}\" is now {}", l.company, l.status.as_str());
+        }
+        LeadCmd::Convert {
+            id,
+            account,
+            new,
+            contact_name,
+            no_deal,
+            deal_name,
+            amount,
+            currency,
+            close,
+            pipeline,
+            json,
+        } => {
+            let has_pipeline = !r.pipelines().await?.is_empty();
+            let deal = (!no_deal && (has_pipeline || pipeline.is_some())).then(|| DealInput {
+                name: deal_name,
+                amount,
+                currency,
+                expected_close: close,
+                ..Default::default()
+            });
+            let options = ConvertOptions { into_account: account, new_anyway: new, contact_name, deal, pipeline };
+            let c = r.convert_lead(&id, &options).await?;
+            if json {
+                return print_json(&c);
+            }
+            println!("account {}", c.account);
+            println!("contact {}", c.contact);
+            match c.deal {
+                Some(d) => println!("deal {d}"),
+                None => println!("deal none"),
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn import(r: &Replica, cmd: ImportCmd) -> Result<()> {
+    match cmd {
+        ImportCmd::Leads { file, preview } => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                anyhow::anyhow!("{}: not UTF-8 text (byte {})", file.display(), e.utf8_error().valid_up_to())
+            })?;
+            if preview {
+                let (mapping, rows) = r.preview_lead_import(&text, 10).await?;
+                for (h, t) in mapping.headers.iter().zip(&mapping.columns) {
+                    let to = match t {
+                        Some(tandem_core::crm::csv::Target::Field(f)) => f.clone(),
+                        Some(tandem_core::crm::csv::Target::Custom(k)) => format!("custom {k}"),
+                        None => "(ignored)".into(),
+                    };
+                    println!("{h:>24} -> {to}");
+                }
+                return print_json(&rows);
+            }
+            let ids = r.import_leads(&text, None).await?;
+            eprintln!("{} leads imported from {}", ids.len(), file.display());
+        }
+    }
     Ok(())
 }

@@ -103,6 +103,12 @@ enum Command {
     /// Deals: opportunities moving through a pipeline.
     #[command(subcommand)]
     Deal(crm::DealCmd),
+    /// Leads: prospects to qualify and convert.
+    #[command(subcommand)]
+    Lead(crm::LeadCmd),
+    /// Import records from CSV files (all or nothing).
+    #[command(subcommand)]
+    Import(crm::ImportCmd),
     /// Exports: the journal as a plain-text ledger.
     #[command(subcommand)]
     Export(erp::ExportCmd),
@@ -252,6 +258,14 @@ fn main() {
         }
     };
     if let Err(e) = runtime.block_on(run(cli)) {
+        // A file that does not import: one line per bad line of the file.
+        if let Some(tandem_replica::ReplicaError::Import(errors)) = e.downcast_ref::<tandem_replica::ReplicaError>() {
+            eprintln!("error: nothing was imported ({} problem(s)):", errors.0.len());
+            for line in errors.0.iter() {
+                eprintln!("  {line}");
+            }
+            std::process::exit(1);
+        }
         // One line: the chain joined, no backtrace.
         let msg: Vec<String> = e.chain().map(ToString::to_string).collect();
         eprintln!("error: {}", msg.join(": ").replace('\n', " "));
@@ -375,6 +389,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Report(cmd) => erp::report(&ws.open().await?, cmd).await?,
         Command::Pipeline(cmd) => crm::pipeline(&ws.open().await?, cmd).await?,
         Command::Deal(cmd) => crm::deal(&ws.open().await?, cmd).await?,
+        Command::Lead(cmd) => crm::lead(&ws.open().await?, cmd).await?,
+        Command::Import(cmd) => crm::import(&ws.open().await?, cmd).await?,
         Command::Export(cmd) => erp::export(&ws.open().await?, cmd).await?,
         Command::Conflict(ConflictCmd::Resolve { id, keep }) => {
             let keep = if keep == "overwritten" { tandem_sync::Keep::Overwritten } else { tandem_sync::Keep::Current };

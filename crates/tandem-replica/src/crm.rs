@@ -5,18 +5,29 @@ use crate::docs;
 use crate::erp::DocPage;
 use crate::error::{ReplicaError, Result};
 use crate::replica::Replica;
+use crate::store;
 use chrono::{Local, NaiveDate};
 use sqlx::SqliteConnection;
 use std::str::FromStr;
 use tandem_core::company::{self, RateEntry};
+use tandem_core::crm::csv::{self, ColumnMapping, ImportContext, ImportRecord, PreviewRow};
 use tandem_core::crm::deal::{self, Deal, DealInput, LostReason, NewDeal};
 use tandem_core::crm::forecast::{self, Forecast, ForecastOptions, Granularity, GroupBy};
+use tandem_core::crm::lead::{
+    self, AccountChoice, ContactChoice, ConvertContext, ConvertPlan, DisqualifyReason, DuplicateMatch, Lead, LeadInput,
+    NewLead,
+};
 use tandem_core::crm::pipeline::{Pipeline, StageName};
-use tandem_core::id::{DealId, PipelineId};
+use tandem_core::crm::{CrmEntity, UserName};
+use tandem_core::id::{DealId, LeadId, PipelineId};
 use tandem_core::{AccountId, ContactId, Existing, FieldError, ItemName, RuleError};
-use tandem_sync::erp::{DealCreate, DealMove};
+use tandem_core::{ContactInput, NewAccount, NewContact};
+use tandem_sync::erp::{DealCreate, DealMove, LeadConvert, LeadImport, LeadSetStatus, LeadStep};
 use tandem_sync::{Doc, Op};
 use uuid::Uuid;
+
+/// At most this many leads in one import (one mutation, all or nothing on the server too).
+pub const MAX_LEADS_PER_IMPORT: usize = 5_000;
 
 fn field(e: FieldError, name: &str) -> ReplicaError {
     ReplicaError::Validation(e.on(name).into())
@@ -32,12 +43,19 @@ pub fn standard_pipeline_id() -> PipelineId {
     PipelineId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, b"tandem/pipeline/standard"))
 }
 
-pub(crate) fn touches(op: &Op) -> Option<Uuid> {
+pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
     match op {
-        Op::PipelineSave(p) => Some(p.id.as_uuid()),
-        Op::DealCreate(c) => Some(c.deal.id.as_uuid()),
-        Op::DealMove(m) => Some(m.id.as_uuid()),
-        _ => None,
+        Op::PipelineSave(p) => vec![p.id.as_uuid()],
+        Op::DealCreate(c) => vec![c.deal.id.as_uuid()],
+        Op::DealMove(m) => vec![m.id.as_uuid()],
+        Op::LeadImport(i) => i.leads.iter().map(|l| l.id.as_uuid()).collect(),
+        Op::LeadSetStatus(s) => vec![s.id.as_uuid()],
+        Op::LeadConvert(c) => {
+            let mut ids = vec![c.id.as_uuid()];
+            ids.extend(c.plan.deal.as_ref().map(|d| d.id.as_uuid()));
+            ids
+        }
+        _ => vec![],
     }
 }
 
@@ -55,36 +73,103 @@ async fn load_pipeline(
 pub(crate) async fn apply_local(
     conn: &mut SqliteConnection,
     op: &Op,
-) -> Result<Option<std::result::Result<Doc, RuleError>>> {
-    Ok(Some(match op {
-        Op::PipelineSave(p) => p.check().map(|()| Doc::Pipeline(p.clone())),
-        Op::DealCreate(c) => {
-            let pipeline = match load_pipeline(conn, c.deal.pipeline).await? {
-                Ok(p) => p,
-                Err(e) => return Ok(Some(Err(e))),
-            };
-            let existing = docs::load(conn, c.deal.id.as_uuid()).await?;
-            let existing = match &existing {
-                Some(Doc::Deal(d)) => Existing::Live(d),
-                Some(_) => {
-                    return Ok(Some(Err(RuleError::AlreadyExists { entity: "deal", id: c.deal.id.to_string() })))
+) -> Result<Option<std::result::Result<Vec<Doc>, RuleError>>> {
+    match op {
+        Op::LeadImport(import) => {
+            let mut out = Vec::with_capacity(import.leads.len());
+            for new in &import.leads {
+                let existing = docs::load(conn, new.id.as_uuid()).await?;
+                let existing = match &existing {
+                    Some(Doc::Lead(l)) => Existing::Live(l),
+                    Some(_) => {
+                        return Ok(Some(Err(RuleError::AlreadyExists { entity: "lead", id: new.id.to_string() })))
+                    }
+                    None => Existing::Missing,
+                };
+                match lead::create(existing, new, import.on) {
+                    Ok(l) => out.push(Doc::Lead(l)),
+                    Err(e) => return Ok(Some(Err(e))),
                 }
-                None => Existing::Missing,
-            };
-            deal::create(existing, &c.deal, &pipeline, c.on).map(Doc::Deal)
+            }
+            return Ok(Some(Ok(out)));
         }
-        Op::DealMove(m) => {
-            let Some(Doc::Deal(mut d)) = docs::load(conn, m.id.as_uuid()).await? else {
-                return Ok(Some(Err(RuleError::NotFound { entity: "deal", id: m.id.to_string() })));
+        Op::LeadSetStatus(step) => {
+            let Some(Doc::Lead(mut l)) = docs::load(conn, step.id.as_uuid()).await? else {
+                return Ok(Some(Err(RuleError::NotFound { entity: "lead", id: step.id.to_string() })));
             };
-            let pipeline = match load_pipeline(conn, m.pipeline.unwrap_or(d.pipeline)).await? {
-                Ok(p) => p,
-                Err(e) => return Ok(Some(Err(e))),
+            let r = match &step.step {
+                LeadStep::Work => lead::work(&mut l),
+                LeadStep::Qualify => lead::qualify(&mut l),
+                LeadStep::Disqualify(reason) => lead::disqualify(&mut l, Some(reason.clone())),
+                LeadStep::Reopen => lead::reopen(&mut l),
             };
-            deal::move_to(&mut d, &pipeline, m.stage.as_str(), m.on, m.lost_reason.clone()).map(|()| Doc::Deal(d))
+            return Ok(Some(r.map(|()| vec![Doc::Lead(l)])));
         }
-        _ => return Ok(None),
-    }))
+        Op::LeadConvert(c) => {
+            let Some(Doc::Lead(l)) = docs::load(conn, c.id.as_uuid()).await? else {
+                return Ok(Some(Err(RuleError::NotFound { entity: "lead", id: c.id.to_string() })));
+            };
+            let mut accounts = Vec::new();
+            if let AccountChoice::Existing(id) = &c.plan.account {
+                if let Existing::Live(a) = store::load_account(conn, *id).await? {
+                    accounts.push(a);
+                }
+            }
+            let mut contacts = Vec::new();
+            if let ContactChoice::Existing(id) = &c.plan.contact {
+                if let Existing::Live(x) = store::load_contact(conn, *id).await? {
+                    contacts.push(x);
+                }
+            }
+            let pipeline = match &c.plan.deal {
+                Some(d) => match load_pipeline(conn, d.pipeline).await? {
+                    Ok(p) => Some(p),
+                    Err(e) => return Ok(Some(Err(e))),
+                },
+                None => None,
+            };
+            let cx =
+                ConvertContext { accounts: &accounts, contacts: &contacts, pipeline: pipeline.as_ref(), today: c.on };
+            return Ok(Some(lead::convert(&l, &c.plan, &cx).map(|conv| {
+                let mut out = vec![Doc::Lead(conv.lead)];
+                out.extend(conv.deal.map(Doc::Deal));
+                out
+            })));
+        }
+        _ => {}
+    }
+    Ok(Some(
+        match op {
+            Op::PipelineSave(p) => p.check().map(|()| Doc::Pipeline(p.clone())),
+            Op::DealCreate(c) => {
+                let pipeline = match load_pipeline(conn, c.deal.pipeline).await? {
+                    Ok(p) => p,
+                    Err(e) => return Ok(Some(Err(e))),
+                };
+                let existing = docs::load(conn, c.deal.id.as_uuid()).await?;
+                let existing = match &existing {
+                    Some(Doc::Deal(d)) => Existing::Live(d),
+                    Some(_) => {
+                        return Ok(Some(Err(RuleError::AlreadyExists { entity: "deal", id: c.deal.id.to_string() })))
+                    }
+                    None => Existing::Missing,
+                };
+                deal::create(existing, &c.deal, &pipeline, c.on).map(Doc::Deal)
+            }
+            Op::DealMove(m) => {
+                let Some(Doc::Deal(mut d)) = docs::load(conn, m.id.as_uuid()).await? else {
+                    return Ok(Some(Err(RuleError::NotFound { entity: "deal", id: m.id.to_string() })));
+                };
+                let pipeline = match load_pipeline(conn, m.pipeline.unwrap_or(d.pipeline)).await? {
+                    Ok(p) => p,
+                    Err(e) => return Ok(Some(Err(e))),
+                };
+                deal::move_to(&mut d, &pipeline, m.stage.as_str(), m.on, m.lost_reason.clone()).map(|()| Doc::Deal(d))
+            }
+            _ => return Ok(None),
+        }
+        .map(|d| vec![d]),
+    ))
 }
 
 impl Replica {
@@ -225,5 +310,267 @@ impl Replica {
         let company = self.company_currency().await?;
         let options = ForecastOptions { granularity, group_by, company, fiscal_year_start: 1 };
         Ok(forecast::forecast(&deals, &pipelines, &options, |c, d| company::rate_on(&rates, c, d, company).ok())?)
+    }
+}
+
+/// What `lead convert` made.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Converted {
+    pub account: AccountId,
+    pub contact: ContactId,
+    pub deal: Option<DealId>,
+}
+
+/// How to convert a lead: into an existing account, or a new one despite possible duplicates.
+#[derive(Clone, Debug, Default)]
+pub struct ConvertOptions {
+    pub into_account: Option<String>,
+    /// Create a new account even though the duplicate check found matches.
+    pub new_anyway: bool,
+    /// The contact's name when the lead names no person.
+    pub contact_name: Option<String>,
+    /// Open a deal (in the default pipeline, unless `pipeline`); none: no deal.
+    pub deal: Option<DealInput>,
+    pub pipeline: Option<String>,
+}
+
+impl Replica {
+    async fn user_name(&self) -> Result<String> {
+        Ok(self.meta("user").await?.unwrap_or_else(|| "me".into()))
+    }
+
+    pub async fn create_lead(&self, input: &LeadInput) -> Result<LeadId> {
+        let mut input = input.clone();
+        if input.owner.as_deref().is_none_or(|o| o.trim().is_empty()) {
+            input.owner = Some(self.user_name().await?);
+        }
+        let id = LeadId::from_uuid(Uuid::now_v7());
+        let new = NewLead::parse(id, &input, &[])?;
+        self.mutate(Op::LeadImport(LeadImport { leads: vec![new], on: Self::today() })).await?;
+        Ok(id)
+    }
+
+    /// The suggested column mapping of a lead CSV and its first rows, as they would import.
+    pub async fn preview_lead_import(&self, text: &str, rows: usize) -> Result<(ColumnMapping, Vec<PreviewRow>)> {
+        let headers = csv::headers(text).map_err(ReplicaError::Import)?;
+        let mapping = csv::suggest_mapping(&headers, CrmEntity::Lead, &[]);
+        let owner = UserName::parse(&self.user_name().await?).map_err(|e| field(e, "owner"))?;
+        let company = self.company_currency().await?;
+        let none = |_: &str| None;
+        let ctx =
+            ImportContext { defs: &[], company, default_owner: Some(&owner), pipeline: None, find_account: &none };
+        let preview = csv::preview(text, &mapping, &ctx, rows).map_err(ReplicaError::Import)?;
+        Ok((mapping, preview))
+    }
+
+    /// Imports a lead CSV, all or nothing: one bad line imports none and names every bad line
+    /// and column. `mapping` none: the suggested one.
+    pub async fn import_leads(&self, text: &str, mapping: Option<ColumnMapping>) -> Result<Vec<LeadId>> {
+        let mapping = match mapping {
+            Some(m) => m,
+            None => {
+                let headers = csv::headers(text).map_err(ReplicaError::Import)?;
+                csv::suggest_mapping(&headers, CrmEntity::Lead, &[])
+            }
+        };
+        let owner = UserName::parse(&self.user_name().await?).map_err(|e| field(e, "owner"))?;
+        let company = self.company_currency().await?;
+        let none = |_: &str| None;
+        let ctx =
+            ImportContext { defs: &[], company, default_owner: Some(&owner), pipeline: None, find_account: &none };
+        let rows = csv::parse_all(text, &mapping, &ctx, &mut Uuid::now_v7).map_err(ReplicaError::Import)?;
+        let leads: Vec<NewLead> = rows
+            .into_iter()
+            .filter_map(|r| match r.record {
+                ImportRecord::Lead(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        if leads.is_empty() {
+            return Err(ReplicaError::BadInput("the file has no lead rows".into()));
+        }
+        if leads.len() > MAX_LEADS_PER_IMPORT {
+            return Err(ReplicaError::BadInput(format!(
+                "{} leads in one file, at most {MAX_LEADS_PER_IMPORT}: split the file",
+                leads.len()
+            )));
+        }
+        let ids = leads.iter().map(|l| l.id).collect();
+        self.mutate(Op::LeadImport(LeadImport { leads, on: Self::today() })).await?;
+        Ok(ids)
+    }
+
+    /// Leads by company name, paged by key.
+    pub async fn leads(&self, after: Option<&str>, limit: u32) -> Result<DocPage<Lead>> {
+        self.page_of("lead", None, after, limit, |d| match d {
+            Doc::Lead(x) => Some(x),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn lead(&self, id: &str) -> Result<Lead> {
+        let id: LeadId = parse_id(id, "lead")?;
+        match docs::load(&mut *self.pool.acquire().await?, id.as_uuid()).await? {
+            Some(Doc::Lead(l)) => Ok(l),
+            _ => Err(RuleError::NotFound { entity: "lead", id: id.to_string() }.into()),
+        }
+    }
+
+    pub async fn set_lead_status(&self, id: &str, step: &str, reason: Option<&str>) -> Result<Lead> {
+        let lead_id: LeadId = parse_id(id, "lead")?;
+        let step = match step {
+            "work" => LeadStep::Work,
+            "qualify" => LeadStep::Qualify,
+            "reopen" => LeadStep::Reopen,
+            "disqualify" => {
+                LeadStep::Disqualify(DisqualifyReason::parse(reason.unwrap_or("")).map_err(|e| field(e, "reason"))?)
+            }
+            other => {
+                return Err(ReplicaError::BadInput(format!(
+                    "{other:?} is not a step (work, qualify, disqualify, reopen)"
+                )))
+            }
+        };
+        self.mutate(Op::LeadSetStatus(LeadSetStatus { id: lead_id, step })).await?;
+        self.lead(id).await
+    }
+
+    /// Accounts and contacts that may be the lead's company or person (the check before a
+    /// conversion), looked up by name words, VAT id, e-mail domain and phone.
+    pub async fn lead_duplicates(&self, id: &str) -> Result<Vec<DuplicateMatch>> {
+        let l = self.lead(id).await?;
+        let mut conn = self.pool.acquire().await?;
+        let word = lead::normalise_company(l.company.as_str())
+            .split_whitespace()
+            .max_by_key(|w| w.len())
+            .unwrap_or("")
+            .to_owned();
+        let domain = l.email.as_ref().and_then(|e| e.as_str().rsplit_once('@').map(|(_, d)| d.to_lowercase()));
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM accounts WHERE NOT deleted AND (
+                (?1 <> '' AND name_key LIKE '%' || ?1 || '%')
+             OR (?2 IS NOT NULL AND vat_id = ?2)
+             OR (?3 IS NOT NULL AND lower(email) LIKE '%@' || ?3)
+             OR (?4 IS NOT NULL AND phone = ?4))
+             LIMIT 200",
+        )
+        .bind(&word)
+        .bind(l.vat_id.as_ref().map(ToString::to_string))
+        .bind(&domain)
+        .bind(l.phone.as_ref().map(ToString::to_string))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut accounts = Vec::new();
+        for id in ids {
+            if let Ok(id) = AccountId::from_str(&id) {
+                if let Existing::Live(a) = store::load_account(&mut conn, id).await? {
+                    accounts.push(a);
+                }
+            }
+        }
+        let contact_ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE NOT deleted AND ?1 IS NOT NULL AND lower(email) = ?1 LIMIT 200",
+        )
+        .bind(l.email.as_ref().map(|e| e.as_str().to_lowercase()))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut contacts = Vec::new();
+        for id in contact_ids {
+            if let Ok(id) = ContactId::from_str(&id) {
+                if let Existing::Live(c) = store::load_contact(&mut conn, id).await? {
+                    contacts.push(c);
+                }
+            }
+        }
+        Ok(lead::find_duplicates(&l, &accounts, &contacts))
+    }
+
+    /// Converts a lead in one step into an account, a contact and (optionally) a deal, after the
+    /// duplicate check: possible duplicates stop it unless the user picks an account or says
+    /// `new_anyway`. Everything is queued together, or nothing.
+    pub async fn convert_lead(&self, id: &str, options: &ConvertOptions) -> Result<Converted> {
+        let l = self.lead(id).await?;
+        let today = Self::today();
+        let mut ops = Vec::new();
+        let account_id = match options.into_account.as_deref() {
+            Some(a) => {
+                let a: AccountId = parse_id(a, "account")?;
+                match store::load_account(&mut *self.pool.acquire().await?, a).await? {
+                    Existing::Live(_) => a,
+                    other => other.live("account", a.to_string()).map(|x| x.id)?,
+                }
+            }
+            None => {
+                let dups = self.lead_duplicates(id).await?;
+                if !dups.is_empty() && !options.new_anyway {
+                    let list: Vec<String> = dups.iter().map(ToString::to_string).collect();
+                    return Err(ReplicaError::BadInput(format!(
+                        "possible duplicates of \"{}\": {}. Convert into one of them with --account ID, or create \
+                         a new account anyway with --new",
+                        l.company,
+                        list.join("; ")
+                    )));
+                }
+                let new_id = AccountId::from_uuid(Uuid::now_v7());
+                let new = NewAccount::parse(new_id, &l.account_input())?;
+                ops.push(Op::AccountCreate(new));
+                new_id
+            }
+        };
+        let contact_id = ContactId::from_uuid(Uuid::now_v7());
+        let contact = match (l.suggested_contact(contact_id, account_id), options.contact_name.as_deref()) {
+            (_, Some(name)) => NewContact::parse(
+                contact_id,
+                account_id,
+                &ContactInput {
+                    name: Some(name.to_owned()),
+                    email: l.email.as_ref().map(ToString::to_string),
+                    phone: l.phone.as_ref().map(ToString::to_string),
+                },
+            )?,
+            (Some(c), None) => c,
+            (None, None) => {
+                return Err(ReplicaError::BadInput(format!(
+                    "lead \"{}\" names no person: give the contact's name (--contact-name)",
+                    l.company
+                )))
+            }
+        };
+        ops.push(Op::ContactAdd(contact));
+        let deal = match &options.deal {
+            None => None,
+            Some(input) => {
+                let pipeline = self.pipeline(options.pipeline.as_deref()).await?;
+                let company = self.company_currency().await?;
+                let mut input = input.clone();
+                input.name.get_or_insert_with(|| l.company.to_string());
+                input.amount.get_or_insert_with(|| "0".into());
+                input.expected_close.get_or_insert_with(|| (today + chrono::Days::new(30)).to_string());
+                if input.owner.as_deref().is_none_or(|o| o.trim().is_empty()) {
+                    input.owner = Some(l.owner.to_string());
+                }
+                let new = NewDeal::parse(
+                    DealId::from_uuid(Uuid::now_v7()),
+                    account_id,
+                    Some(contact_id),
+                    &pipeline,
+                    &input,
+                    &[],
+                    company,
+                )?;
+                Some(new)
+            }
+        };
+        let deal_id = deal.as_ref().map(|d| d.id);
+        let plan = ConvertPlan {
+            account: AccountChoice::Existing(account_id),
+            contact: ContactChoice::Existing(contact_id),
+            deal,
+        };
+        ops.push(Op::LeadConvert(Box::new(LeadConvert { id: l.id, plan, on: today })));
+        self.mutate_all(&ops).await?;
+        Ok(Converted { account: account_id, contact: contact_id, deal: deal_id })
     }
 }

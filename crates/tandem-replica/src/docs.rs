@@ -31,6 +31,7 @@ pub(crate) fn sort_key(doc: &Doc) -> String {
         Doc::Settings(_) => String::new(),
         Doc::Pipeline(p) => p.name.to_string(),
         Doc::Deal(d) => format!("{}|{}", d.expected_close, d.name),
+        Doc::Lead(l) => l.company.as_str().to_lowercase(),
     }
 }
 

@@ -57,7 +57,7 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
         Op::OrderCancel(o) => vec![o.id.as_uuid()],
         Op::InvoiceCreate(i) => vec![i.id.as_uuid()],
         Op::WarehouseCreate(w) => vec![w.id.as_uuid()],
-        other => crate::crm::touches(other).into_iter().collect(),
+        other => crate::crm::touches(other),
     }
 }
 
@@ -209,7 +209,12 @@ pub(crate) async fn apply_local(
             Doc::Invoice(rule!(invoice::draft_from_order(existing.as_ref(), c.id, &o, &t, c.date)))
         }
         other => match crate::crm::apply_local(conn, other).await? {
-            Some(Ok(doc)) => doc,
+            Some(Ok(docs)) => {
+                for doc in &docs {
+                    docs::put(conn, doc, origin).await?;
+                }
+                return Ok(Ok(()));
+            }
             Some(Err(e)) => return Ok(Err(e)),
             None => return Ok(Ok(())),
         },

@@ -43,6 +43,9 @@ pub enum ReplicaError {
          {known}): install the newer version"
     )]
     SchemaTooNew { found: i64, known: i64 },
+    /// A file that does not import: every bad line and column, nothing imported.
+    #[error("nothing was imported:\n{0}")]
+    Import(tandem_core::crm::csv::ImportErrors),
     #[error("local data is damaged: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -66,6 +69,7 @@ impl ReplicaError {
             ReplicaError::Storage(_) | ReplicaError::Migrate(_) => "storage".into(),
             ReplicaError::MigrationFailed { .. } => "migration_failed".into(),
             ReplicaError::SchemaTooNew { .. } => "schema_too_new".into(),
+            ReplicaError::Import(_) => "import".into(),
             ReplicaError::Corrupt(_) => "corrupt".into(),
             ReplicaError::Io(_) => "io".into(),
         }

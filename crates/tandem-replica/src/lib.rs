@@ -23,7 +23,7 @@ mod sync;
 mod tests;
 mod workspace;
 
-pub use crm::standard_pipeline_id;
+pub use crm::{standard_pipeline_id, ConvertOptions, Converted, MAX_LEADS_PER_IMPORT};
 pub use erp::{CustomerFacts, DocPage, OrderDetail, OrderLineInput, Outcome, ProductRow, StockRow};
 pub use error::{ReplicaError, Result};
 pub use query::{AccountDetail, AccountRow, ContactRow, ListQuery, Page, SortDir, SortKey};

@@ -319,6 +319,24 @@ impl Replica {
         Ok(seq)
     }
 
+    /// Several ops as one: applied to the view and queued in one transaction, or none of them
+    /// when the rules refuse any (a lead conversion: account, contact, then the lead).
+    pub async fn mutate_all(&self, ops: &[Op]) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        let mut touch = Touch::load(&mut tx).await?;
+        let synced = self.mode == Mode::Server;
+        for op in ops {
+            ops::apply(&mut tx, &mut touch, op, Origin::Local { pending: synced }).await??;
+            if synced {
+                append_outbox(&mut tx, op, Utc::now()).await?;
+            }
+        }
+        touch.save(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     // ----- status -----
 
     pub async fn status(&self) -> Result<Status> {

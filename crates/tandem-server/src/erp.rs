@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use tandem_core::catalog::{self, CustomerTerms, PriceList, Product};
 use tandem_core::company::{self, CompanySettings, RateEntry};
 use tandem_core::crm::{self, pipeline::Pipeline};
-use tandem_core::id::PipelineId;
+use tandem_core::id::{LeadId, PipelineId};
 use tandem_core::invoice::{self, Invoice, InvoiceKind, InvoiceStatus};
 use tandem_core::ledger::{self, Chart, JournalEntry, LedgerError};
 use tandem_core::order::{self, Delivery, Exposure, OrderContext, SalesOrder};
@@ -27,7 +27,7 @@ use tandem_core::{
     AccountId, Currency, Existing, FieldError, InvoiceId, JournalEntryId, OrderId, ProductId, Quantity, RuleError,
     Visibility, WarehouseId,
 };
-use tandem_sync::erp::{terms_id, Doc};
+use tandem_sync::erp::{terms_id, Doc, LeadStep};
 use tandem_sync::Op;
 use uuid::Uuid;
 
@@ -106,6 +106,21 @@ async fn customer(
         return Ok(Err(e));
     }
     Ok(Ok(account.name.to_string()))
+}
+
+/// At most this many leads in one `lead.import` (one mutation, applied all or nothing).
+pub const MAX_LEADS_PER_IMPORT: usize = 5_000;
+
+/// A lead the user may see, locked for a change.
+async fn lead_for_update(
+    conn: &mut PgConnection,
+    ctx: &ErpCtx<'_>,
+    id: LeadId,
+) -> Result<Result<crm::lead::Lead, RuleError>, StoreError> {
+    Ok(match docs::load(conn, id.as_uuid(), RowLock::Update).await? {
+        Some(Doc::Lead(l)) if ctx.visibility.sees(l.territory.as_ref()) => Ok(l),
+        _ => Err(RuleError::NotFound { entity: "lead", id: id.to_string() }),
+    })
 }
 
 async fn pipeline(conn: &mut PgConnection, id: PipelineId) -> Result<Result<Pipeline, RuleError>, StoreError> {
@@ -271,6 +286,75 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let pipeline = check!(pipeline(conn, m.pipeline.unwrap_or(deal.pipeline)).await?);
             check!(crm::deal::move_to(&mut deal, &pipeline, m.stage.as_str(), m.on, m.lost_reason.clone()));
             Ok(Ok(Applied { docs: vec![Doc::Deal(deal)] }))
+        }
+        Op::LeadImport(import) => {
+            if import.leads.len() > MAX_LEADS_PER_IMPORT {
+                return refuse(invalid(
+                    "leads",
+                    format!("{} leads in one import, at most {MAX_LEADS_PER_IMPORT}", import.leads.len()),
+                ));
+            }
+            let mut out = Vec::with_capacity(import.leads.len());
+            for new in &import.leads {
+                if !ctx.visibility.sees(new.territory.as_ref()) {
+                    return refuse(RuleError::Forbidden(format!(
+                        "lead \"{}\": you may create leads only in your territories (give --territory)",
+                        new.company
+                    )));
+                }
+                let existing = docs::load(conn, new.id.as_uuid(), RowLock::Update).await?;
+                let existing = match &existing {
+                    Some(Doc::Lead(l)) => Existing::Live(l),
+                    Some(_) => return refuse(RuleError::AlreadyExists { entity: "lead", id: new.id.to_string() }),
+                    None => Existing::Missing,
+                };
+                out.push(Doc::Lead(check!(crm::lead::create(existing, new, import.on))));
+            }
+            Ok(Ok(Applied { docs: out }))
+        }
+        Op::LeadSetStatus(step) => {
+            let mut lead = check!(lead_for_update(conn, ctx, step.id).await?);
+            check!(match &step.step {
+                LeadStep::Work => crm::lead::work(&mut lead),
+                LeadStep::Qualify => crm::lead::qualify(&mut lead),
+                LeadStep::Disqualify(reason) => crm::lead::disqualify(&mut lead, Some(reason.clone())),
+                LeadStep::Reopen => crm::lead::reopen(&mut lead),
+            });
+            Ok(Ok(Applied { docs: vec![Doc::Lead(lead)] }))
+        }
+        Op::LeadConvert(c) => {
+            let lead = check!(lead_for_update(conn, ctx, c.id).await?);
+            let mut accounts = Vec::new();
+            if let crm::lead::AccountChoice::Existing(id) = &c.plan.account {
+                check!(customer(conn, ctx, *id).await?);
+                if let Existing::Live(a) = accounts::load(conn, *id, RowLock::Share).await? {
+                    accounts.push(a);
+                }
+            }
+            let mut contacts = Vec::new();
+            if let crm::lead::ContactChoice::Existing(id) = &c.plan.contact {
+                if let Existing::Live(x) = crate::store::contacts::load(conn, *id, RowLock::Share).await? {
+                    contacts.push(x);
+                }
+            }
+            let pipeline = match &c.plan.deal {
+                Some(d) => Some(check!(pipeline(conn, d.pipeline).await?)),
+                None => None,
+            };
+            let cx = crm::lead::ConvertContext {
+                accounts: &accounts,
+                contacts: &contacts,
+                pipeline: pipeline.as_ref(),
+                today: c.on,
+            };
+            let conversion = check!(crm::lead::convert(&lead, &c.plan, &cx));
+            if conversion.account.is_some() || conversion.contact.is_some() {
+                // A new account or contact travels as its own mutation before this one.
+                return refuse(invalid("plan", "a conversion names an account and a contact that exist".into()));
+            }
+            let mut out = vec![Doc::Lead(conversion.lead)];
+            out.extend(conversion.deal.map(Doc::Deal));
+            Ok(Ok(Applied { docs: out }))
         }
         Op::SetRate(r) => {
             check!(may(ctx.role, Duty::Account));

@@ -12,13 +12,15 @@ use serde::{Deserialize, Serialize};
 use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 use tandem_core::company::{CompanySettings, RateEntry};
 use tandem_core::crm::deal::{Deal, LostReason, NewDeal};
+use tandem_core::crm::lead::{ConvertPlan, DisqualifyReason, Lead, NewLead};
 use tandem_core::crm::pipeline::{Pipeline, StageName};
-use tandem_core::id::{DealId, PipelineId};
+use tandem_core::id::{DealId, LeadId, PipelineId};
 use tandem_core::invoice::Invoice;
 use tandem_core::ledger::JournalEntry;
 use tandem_core::order::{Delivery, NewOrder, SalesOrder};
 use tandem_core::payment::Payment;
 use tandem_core::stock::{StockLevel, StockMove, Warehouse};
+use tandem_core::Territory;
 use tandem_core::{
     AccountId, Currency, DeliveryId, FxRate, InvoiceId, Note, OrderId, PaymentId, ProductId, Quantity, QuantityDelta,
     WarehouseId,
@@ -46,10 +48,12 @@ pub enum Doc {
     Pipeline(Pipeline),
     /// CRM (protocol 4): a deal of a customer.
     Deal(Deal),
+    /// CRM (protocol 4): a prospect, seen in its territory.
+    Lead(Lead),
 }
 
 /// Who may see a kind of document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reach {
     /// Reference data: everyone (products, prices, stock levels, rates, settings).
     Everyone,
@@ -57,6 +61,9 @@ pub enum Reach {
     Customer(AccountId),
     /// The back office only (the journal, stock moves): never a sales rep.
     Internal,
+    /// Whoever sees the territory (leads); none: managers and the back office only, like an
+    /// account without a territory.
+    Territory(Option<Territory>),
 }
 
 impl Doc {
@@ -77,6 +84,7 @@ impl Doc {
             Doc::Journal(_) => "journal",
             Doc::Pipeline(_) => "pipeline",
             Doc::Deal(_) => "deal",
+            Doc::Lead(_) => "lead",
         }
     }
 
@@ -98,6 +106,7 @@ impl Doc {
             Doc::Journal(j) => j.id().as_uuid(),
             Doc::Pipeline(p) => p.id.as_uuid(),
             Doc::Deal(d) => d.id.as_uuid(),
+            Doc::Lead(l) => l.id.as_uuid(),
         }
     }
 
@@ -110,6 +119,7 @@ impl Doc {
             | Doc::Stock(_)
             | Doc::Pipeline(_) => Reach::Everyone,
             Doc::Deal(d) => Reach::Customer(d.account),
+            Doc::Lead(l) => Reach::Territory(l.territory.clone()),
             Doc::PriceList(p) => p.customer.map_or(Reach::Everyone, Reach::Customer),
             Doc::Terms(t) => Reach::Customer(t.account),
             Doc::Order(o) => Reach::Customer(o.account),
@@ -123,7 +133,7 @@ impl Doc {
     /// The protocol a device must speak to receive this kind.
     pub fn since_protocol(&self) -> u32 {
         match self {
-            Doc::Pipeline(_) | Doc::Deal(_) => 4,
+            Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) => 4,
             _ => 3,
         }
     }
@@ -305,5 +315,41 @@ pub struct DealMove {
     pub stage: StageName,
     #[serde(default)]
     pub lost_reason: Option<LostReason>,
+    pub on: NaiveDate,
+}
+
+/// `lead.import`: leads from a form (one) or a CSV file (many), all or nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadImport {
+    pub leads: Vec<NewLead>,
+    pub on: NaiveDate,
+}
+
+/// The steps of a lead before conversion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "step", content = "reason")]
+pub enum LeadStep {
+    Work,
+    Qualify,
+    Disqualify(DisqualifyReason),
+    Reopen,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadSetStatus {
+    pub id: LeadId,
+    pub step: LeadStep,
+}
+
+/// `lead.convert`: the lead becomes the plan's account, contact and deal. A new account and
+/// contact travel as `account.create` and `contact.add` just before it (the plan then names
+/// them as existing), so the server applies each through its own rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadConvert {
+    pub id: LeadId,
+    pub plan: ConvertPlan,
     pub on: NaiveDate,
 }

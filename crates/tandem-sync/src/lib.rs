@@ -25,7 +25,7 @@ use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 ///   totals. A protocol-1 device receives neither territories nor conflicts.
 /// - 3: order-to-cash documents (`Change::Doc`) and their mutations. A protocol-2 device
 ///   receives no documents.
-/// - 4: CRM documents (pipelines, deals) and their mutations. A protocol-3 device receives the
+/// - 4: CRM documents (pipelines, deals, leads) and their mutations. A protocol-3 device receives the
 ///   order-to-cash documents only.
 pub const PROTOCOL_VERSION: u32 = 4;
 /// The oldest protocol a server of this build still serves.
@@ -172,6 +172,12 @@ pub enum Op {
     DealCreate(DealCreate),
     #[serde(rename = "deal.move")]
     DealMove(DealMove),
+    #[serde(rename = "lead.import")]
+    LeadImport(LeadImport),
+    #[serde(rename = "lead.set_status")]
+    LeadSetStatus(LeadSetStatus),
+    #[serde(rename = "lead.convert")]
+    LeadConvert(Box<LeadConvert>),
 }
 
 impl Op {
@@ -208,6 +214,9 @@ impl Op {
             Op::PipelineSave(_) => "pipeline.save",
             Op::DealCreate(_) => "deal.create",
             Op::DealMove(_) => "deal.move",
+            Op::LeadImport(_) => "lead.import",
+            Op::LeadSetStatus(_) => "lead.set_status",
+            Op::LeadConvert(_) => "lead.convert",
         }
     }
 
@@ -265,6 +274,12 @@ impl Op {
             Op::PipelineSave(p) => format!("save pipeline \"{}\"", p.name),
             Op::DealCreate(d) => format!("create deal \"{}\"", d.deal.name),
             Op::DealMove(m) => format!("move deal {} to {}", m.id, m.stage),
+            Op::LeadImport(l) => match l.leads.as_slice() {
+                [one] => format!("create lead \"{}\"", one.company),
+                many => format!("import {} leads", many.len()),
+            },
+            Op::LeadSetStatus(s) => format!("change the status of lead {}", s.id),
+            Op::LeadConvert(c) => format!("convert lead {}", c.id),
         }
     }
 }

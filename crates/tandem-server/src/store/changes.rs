@@ -78,7 +78,9 @@ macro_rules! territories_query {
              UNION ALL \
              SELECT 'doc'::text, d.id, d.version, d.deleted, d.kind, NULL, NULL, NULL, NULL, NULL, d.account_id, d.body \
                FROM docs d LEFT JOIN accounts a ON a.id = d.account_id \
-              WHERE d.version ", $op, " $1 AND NOT d.internal AND (d.account_id IS NULL OR a.territory = ANY(", $t, ")) \
+              WHERE d.version ", $op, " $1 AND NOT d.internal \
+                AND (CASE WHEN d.territorial THEN d.territory = ANY(", $t, ") \
+                          WHEN d.account_id IS NULL THEN true ELSE a.territory = ANY(", $t, ") END) \
              UNION ALL \
              SELECT 'doc'::text, d.id, e.version, true, d.kind, NULL, NULL, NULL, NULL, NULL, d.account_id, NULL::jsonb \
                FROM scope_exits e JOIN accounts a ON a.id = e.account_id JOIN docs d ON d.account_id = e.account_id \
@@ -117,7 +119,9 @@ const TERRITORIES_COUNT: &str = "\
          + (SELECT COUNT(*) FROM contacts c JOIN accounts a ON a.id = c.account_id \
              WHERE c.version > $1 AND a.territory = ANY($2)) \
          + (SELECT COUNT(*) FROM docs d LEFT JOIN accounts a ON a.id = d.account_id \
-             WHERE d.version > $1 AND NOT d.internal AND (d.account_id IS NULL OR a.territory = ANY($2)))";
+             WHERE d.version > $1 AND NOT d.internal \
+               AND (CASE WHEN d.territorial THEN d.territory = ANY($2) \
+                         WHEN d.account_id IS NULL THEN true ELSE a.territory = ANY($2) END))";
 
 /// About how many changes `scope` may see after `after` (moves out of the scope not counted):
 /// for progress, not for paging.

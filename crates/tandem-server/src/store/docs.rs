@@ -85,16 +85,18 @@ pub async fn by_key(conn: &mut PgConnection, kind: &str, key: &str) -> Result<Op
 
 /// Writes `doc` under `version` (insert or replace).
 pub async fn put(conn: &mut PgConnection, doc: &Doc, version: i64) -> Result<(), StoreError> {
-    let (account, internal) = match doc.reach() {
-        Reach::Everyone => (None, false),
-        Reach::Customer(a) => (Some(a.as_uuid()), false),
-        Reach::Internal => (None, true),
+    let (account, internal, territorial, territory) = match doc.reach() {
+        Reach::Everyone => (None, false, false, None),
+        Reach::Customer(a) => (Some(a.as_uuid()), false, false, None),
+        Reach::Internal => (None, true, false, None),
+        Reach::Territory(t) => (None, false, true, t.map(String::from)),
     };
     let r = sqlx::query(
-        "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount)
-         VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8::numeric)
+        "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount, territorial, territory)
+         VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8::numeric, $9, $10)
          ON CONFLICT (id) DO UPDATE SET kind = $2, account_id = $3, internal = $4, key = $5, version = $6,
-                                        deleted = false, body = $7, open_amount = $8::numeric",
+                                        deleted = false, body = $7, open_amount = $8::numeric,
+                                        territorial = $9, territory = $10",
     )
     .bind(doc.id())
     .bind(doc.kind())
@@ -104,6 +106,8 @@ pub async fn put(conn: &mut PgConnection, doc: &Doc, version: i64) -> Result<(),
     .bind(version)
     .bind(serde_json::to_value(doc)?)
     .bind(doc.open_amount().map(|a| a.to_string()))
+    .bind(territorial)
+    .bind(territory)
     .execute(conn)
     .await;
     match r {
