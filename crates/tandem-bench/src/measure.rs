@@ -124,6 +124,18 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
         a.list_accounts(&q).await?;
         samples.push(ms(t.elapsed()));
     }
+    m.push(("list_filter_p95_ms".into(), percentile(&mut samples, 0.95)));
+    // The global search (FTS5 over accounts, contacts, deals and leads): the first letters of
+    // a word of a name, as a user types them.
+    let mut samples = Vec::new();
+    for name in &names {
+        let words: Vec<&str> = name.split_whitespace().filter(|w| w.chars().count() >= 3).collect();
+        let word = words.get(rng.below(words.len().max(1))).copied().unwrap_or(name.as_str());
+        let prefix: String = word.chars().take(3).collect();
+        let t = Instant::now();
+        a.search(&prefix, 20).await?;
+        samples.push(ms(t.elapsed()));
+    }
     m.push(("search_p50_ms".into(), percentile(&mut samples, 0.5)));
     m.push(("search_p95_ms".into(), percentile(&mut samples, 0.95)));
 

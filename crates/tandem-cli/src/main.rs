@@ -103,6 +103,14 @@ enum Command {
     /// Deals: opportunities moving through a pipeline.
     #[command(subcommand)]
     Deal(crm::DealCmd),
+    /// Search accounts, contacts, deals and leads at once (every word as a prefix).
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Leads: prospects to qualify and convert.
     #[command(subcommand)]
     Lead(crm::LeadCmd),
@@ -389,6 +397,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Report(cmd) => erp::report(&ws.open().await?, cmd).await?,
         Command::Pipeline(cmd) => crm::pipeline(&ws.open().await?, cmd).await?,
         Command::Deal(cmd) => crm::deal(&ws.open().await?, cmd).await?,
+        Command::Search { text, limit, json } => {
+            let hits = ws.open().await?.search(&text, limit).await?;
+            if json {
+                return print_json(&hits);
+            }
+            for h in &hits {
+                println!("{:<8} {}  {}  {}", h.kind, h.id, h.title, h.detail);
+            }
+        }
         Command::Lead(cmd) => crm::lead(&ws.open().await?, cmd).await?,
         Command::Import(cmd) => crm::import(&ws.open().await?, cmd).await?,
         Command::Export(cmd) => erp::export(&ws.open().await?, cmd).await?,

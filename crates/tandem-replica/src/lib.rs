@@ -17,6 +17,7 @@ mod pdf;
 mod query;
 mod rebase;
 mod replica;
+mod search;
 mod store;
 mod sync;
 #[cfg(test)]
@@ -28,5 +29,6 @@ pub use erp::{CustomerFacts, DocPage, OrderDetail, OrderLineInput, Outcome, Prod
 pub use error::{ReplicaError, Result};
 pub use query::{AccountDetail, AccountRow, ContactRow, ListQuery, Page, SortDir, SortKey};
 pub use replica::{Mode, Rejected, Replica, Status};
+pub use search::SearchHit;
 pub use sync::{Progress, SyncReport};
 pub use workspace::{default_data_dir, Workspace, APP_IDENTIFIER};

@@ -343,3 +343,61 @@ async fn a_failed_update_migration_restores_the_replica_with_its_unsent_outbox()
     let err = Replica::open(&path, Mode::Server).await.expect_err("an older build must not open a newer replica");
     assert_eq!(err.code(), "schema_too_new", "{err}");
 }
+
+#[tokio::test]
+async fn the_global_search_finds_accounts_contacts_deals_and_leads_and_follows_every_change() {
+    let (_d, r) = replica(Mode::Local).await;
+    let acme = r.create_account(&named("Müller Logistik GmbH", "Köln")).await.expect("create");
+    r.add_contact(
+        &acme.to_string(),
+        &ContactInput { name: Some("Jana Peters".into()), email: Some("jana@mueller.example".into()), phone: None },
+    )
+    .await
+    .expect("contact");
+    r.create_pipeline("Sales").await.expect("pipeline");
+    let deal = tandem_core::crm::deal::DealInput {
+        name: Some("Forklift fleet".into()),
+        amount: Some("1000".into()),
+        expected_close: Some("2026-12-01".into()),
+        ..Default::default()
+    };
+    r.create_deal(&acme.to_string(), None, None, &deal).await.expect("deal");
+    r.create_lead(&tandem_core::crm::lead::LeadInput {
+        company: Some("Forstbetrieb Nord".into()),
+        person: Some("Ole Hansen".into()),
+        ..Default::default()
+    })
+    .await
+    .expect("lead");
+
+    let kinds = |hits: Vec<crate::SearchHit>| hits.into_iter().map(|h| (h.kind, h.title)).collect::<Vec<_>>();
+    assert_eq!(
+        kinds(r.search("muller", 10).await.expect("search")),
+        [("account".into(), "Müller Logistik GmbH".into())],
+        "accents are folded"
+    );
+    assert_eq!(
+        kinds(r.search("jan pet", 10).await.expect("search")),
+        [("contact".into(), "Jana Peters".into())],
+        "every word as a prefix"
+    );
+    let fo = kinds(r.search("fo", 10).await.expect("search"));
+    assert!(
+        fo.contains(&("deal".into(), "Forklift fleet".into()))
+            && fo.contains(&("lead".into(), "Forstbetrieb Nord".into())),
+        "{fo:?}"
+    );
+    assert_eq!(kinds(r.search("koln", 10).await.expect("search")).len(), 1, "the detail (city) is searched too");
+
+    r.update_account(
+        &acme.to_string(),
+        &AccountInput { name: Some("Schmidt Logistik GmbH".into()), ..Default::default() },
+    )
+    .await
+    .expect("rename");
+    assert!(r.search("muller", 10).await.expect("search").is_empty(), "an old name is gone after a rename");
+    assert_eq!(r.search("schmidt", 10).await.expect("search").len(), 1, "the new name is found");
+    r.delete_account(&acme.to_string()).await.expect("delete");
+    assert!(r.search("schmidt", 10).await.expect("search").is_empty(), "a deleted account is not found");
+    assert!(r.search("\"", 10).await.expect("search").is_empty(), "stray quotes search nothing and fail nothing");
+}
