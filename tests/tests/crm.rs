@@ -320,3 +320,129 @@ async fn leads_import_all_or_nothing_and_convert_in_one_step_after_a_duplicate_c
     ensure!(deals.as_array().map(Vec::len) == Some(2), "the manager sees both new deals: {deals}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activities_reach_the_timeline_of_the_account_with_reminders_e_mails_and_the_calendar() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
+    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
+    create_user(&db.url, "sol", "sales_rep", "a-long-password").await?;
+    for (user, territory) in [("rex", "North"), ("sol", "South")] {
+        let out = run_server_command(&db.url, &["user", "set-territory", user, "--territory", territory], "")?;
+        ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (mia, rex, sol) = (CliDevice::new()?, CliDevice::new()?, CliDevice::new()?);
+    mia.login(&server.base_url, "mia", "a-long-password")?;
+    rex.login(&server.base_url, "rex", "a-long-password")?;
+    sol.login(&server.base_url, "sol", "a-long-password")?;
+    mia.ok(&["pipeline", "create", "Field sales"])?;
+    let account = mia.create_account(&["--name", "Kieler Kaffeerösterei GmbH", "--territory", "North"])?;
+    let deal = last_line(&mia.ok(&[
+        "deal",
+        "create",
+        "--account",
+        &account,
+        "--name",
+        "Roaster",
+        "--amount",
+        "9000",
+        "--close",
+        "2026-12-31",
+    ])?)?;
+    mia.ok(&["sync"])?;
+    rex.ok(&["sync"])?;
+
+    // A reminder after the due time is refused, and nothing is queued.
+    let before = pending(&rex)?;
+    let e = rex.fails(&[
+        "activity",
+        "add",
+        "--kind",
+        "call",
+        "--subject",
+        "Call about the roaster",
+        "--due",
+        "2026-01-05 10:00",
+        "--reminder",
+        "2026-01-05 10:30",
+        "--deal",
+        &deal,
+    ])?;
+    ensure!(e.contains("reminder") && e.contains("before"), "{e}");
+    let e = rex.fails(&[
+        "activity",
+        "add",
+        "--kind",
+        "call",
+        "--subject",
+        "No date",
+        "--due",
+        "05.01.2026",
+        "--deal",
+        &deal,
+    ])?;
+    ensure!(e.contains("05.01.2026"), "a date in the wrong format is named: {e}");
+    ensure!(pending(&rex)? == before, "nothing was queued");
+
+    // A call on the deal (its account is found), with a reminder that is due now.
+    let call = last_line(&rex.ok(&[
+        "activity",
+        "add",
+        "--kind",
+        "call",
+        "--subject",
+        "Call about the roaster",
+        "--due",
+        "2026-01-05 10:00",
+        "--reminder",
+        "2026-01-05 09:45",
+        "--duration",
+        "30",
+        "--deal",
+        &deal,
+    ])?)?;
+    let reminders = rex.json(&["activity", "reminders", "--json"])?;
+    ensure!(reminders.as_array().map(Vec::len) == Some(1) && reminders[0]["id"] == call.as_str(), "{reminders}");
+    let day = rex.json(&["calendar", "--day", "2026-01-05", "--json"])?;
+    ensure!(day[0]["activities"][0]["subject"] == "Call about the roaster", "the calendar shows it: {day}");
+    let e = rex.fails(&["calendar", "--week", "2026-01-06"])?;
+    ensure!(e.contains("Monday"), "{e}");
+    ensure!(
+        rex.json(&["calendar", "--week", "2026-01-05", "--json"])?.as_array().map(Vec::len) == Some(7),
+        "a week has 7 days"
+    );
+    rex.ok(&["activity", "done", &call])?;
+    ensure!(rex.json(&["activity", "reminders", "--json"])?.as_array().is_some_and(Vec::is_empty), "done: no reminder");
+
+    // An e-mail file logged on the account: encoded subject, quoted-printable text.
+    let files = tempfile::tempdir()?;
+    let eml = files.path().join("offer.eml");
+    std::fs::write(
+        &eml,
+        "From: Ines Kluge <ines@kaffee-kiel.example>\r\nTo: rex@tandem.example\r\n\
+         Subject: =?UTF-8?Q?Angebot_R=C3=B6ster?=\r\nDate: Mon, 5 Jan 2026 11:30:00 +0100\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: quoted-printable\r\n\r\nWir m=C3=B6chten bestellen.\r\n",
+    )?;
+    rex.ok(&["activity", "log-email", &eml.display().to_string(), "--account", &account])?;
+    rex.ok(&["sync"])?;
+    ensure!(pending(&rex)? == 0, "the server took the activities: {}", rex.ok(&["status"])?);
+
+    // The manager sees the account's timeline, newest first; another territory sees nothing.
+    mia.ok(&["sync"])?;
+    let timeline = mia.json(&["activity", "list", "--account", &account, "--json"])?;
+    let subjects: Vec<&str> = timeline.as_array().into_iter().flatten().filter_map(|a| a["subject"].as_str()).collect();
+    ensure!(subjects == ["Angebot Röster", "Call about the roaster"], "newest first: {subjects:?}");
+    ensure!(
+        timeline[0]["body"].as_str().is_some_and(|b| b.contains("Wir möchten bestellen.")),
+        "the e-mail's text is decoded: {timeline}"
+    );
+    ensure!(timeline[1]["done_at"].is_string(), "the call is done: {timeline}");
+    let of_deal = mia.json(&["activity", "list", "--deal", &deal, "--json"])?;
+    ensure!(of_deal.as_array().map(Vec::len) == Some(1), "the deal's timeline has the call only: {of_deal}");
+    sol.ok(&["sync"])?;
+    let none = sol.json(&["activity", "list", "--account", &account, "--json"])?;
+    ensure!(none.as_array().is_some_and(Vec::is_empty), "another territory sees none: {none}");
+    Ok(())
+}

@@ -3,10 +3,11 @@
 
 use anyhow::Result;
 use clap::Subcommand;
+use tandem_core::crm::activity::ActivityInput;
 use tandem_core::crm::deal::DealInput;
 use tandem_core::crm::forecast::{Granularity, GroupBy, RowGroup};
 use tandem_core::crm::lead::LeadInput;
-use tandem_replica::{ConvertOptions, Replica};
+use tandem_replica::{ConvertOptions, LinkInput, Replica};
 
 use crate::print_json;
 
@@ -373,6 +374,177 @@ pub async fn import(r: &Replica, cmd: ImportCmd) -> Result<()> {
             }
             let ids = r.import_leads(&text, None).await?;
             eprintln!("{} leads imported from {}", ids.len(), file.display());
+        }
+    }
+    Ok(())
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct Links {
+    #[arg(long)]
+    account: Option<String>,
+    #[arg(long)]
+    contact: Option<String>,
+    #[arg(long)]
+    deal: Option<String>,
+    #[arg(long)]
+    lead: Option<String>,
+}
+
+impl From<Links> for LinkInput {
+    fn from(l: Links) -> Self {
+        LinkInput { account: l.account, contact: l.contact, deal: l.deal, lead: l.lead }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ActivityCmd {
+    /// Plan a call, meeting or task, or note one (on an account, contact, deal or lead);
+    /// prints its id on the last line.
+    Add {
+        /// call, meeting, task, email or note.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        subject: String,
+        #[arg(long)]
+        body: Option<String>,
+        /// YYYY-MM-DD HH:MM (local time).
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long)]
+        duration: Option<String>,
+        /// YYYY-MM-DD HH:MM, at or before the due time.
+        #[arg(long)]
+        reminder: Option<String>,
+        #[arg(long)]
+        assignee: Option<String>,
+        #[command(flatten)]
+        links: Links,
+    },
+    /// Log an e-mail (an .eml file) on the timeline; prints its id.
+    LogEmail {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        links: Links,
+    },
+    /// The timeline of an account (or of a contact, deal or lead), newest first.
+    List {
+        #[command(flatten)]
+        links: Links,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark an activity done.
+    Done { id: String },
+    /// Move an activity to another time (its reminder moves along unless given).
+    Reschedule {
+        id: String,
+        #[arg(long)]
+        due: String,
+        #[arg(long)]
+        reminder: Option<String>,
+    },
+    /// Reminders due now (the app shows them as notifications).
+    Reminders {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn activity(r: &Replica, cmd: ActivityCmd) -> Result<()> {
+    match cmd {
+        ActivityCmd::Add { kind, subject, body, due, duration, reminder, assignee, links } => {
+            let input = ActivityInput {
+                kind: Some(kind),
+                subject: Some(subject),
+                body,
+                due,
+                duration_minutes: duration,
+                assignee,
+                reminder,
+            };
+            println!("{}", r.add_activity(&links.into(), &input).await?);
+        }
+        ActivityCmd::LogEmail { file, links } => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!("{}", r.log_email(&links.into(), &bytes).await?);
+        }
+        ActivityCmd::List { links, json } => {
+            let of: LinkInput = links.into();
+            let mut all = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let page = r.timeline(&of, after.as_deref(), 500).await?;
+                all.extend(page.items);
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            if json {
+                return print_json(&all);
+            }
+            for a in &all {
+                let when = a.when().map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+                let done = if a.is_done() { "done" } else { "open" };
+                println!("{}  {:<16} {:<7} {:<4} {}", a.id, when, a.kind.as_str(), done, a.subject);
+            }
+        }
+        ActivityCmd::Done { id } => {
+            let a = r.complete_activity(&id).await?;
+            eprintln!("\"{}\" done", a.subject);
+        }
+        ActivityCmd::Reschedule { id, due, reminder } => {
+            let a = r.reschedule_activity(&id, &due, reminder.as_deref()).await?;
+            eprintln!("\"{}\" now due {}", a.subject, a.due.map(|d| d.to_string()).unwrap_or_default());
+        }
+        ActivityCmd::Reminders { json } => {
+            let list = r.due_reminders().await?;
+            if json {
+                return print_json(&list);
+            }
+            for a in &list {
+                println!(
+                    "{}  {}  {}",
+                    a.id,
+                    a.due.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(),
+                    a.subject
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `tandem calendar`: a day, or the week from a Monday.
+pub async fn calendar(r: &Replica, day: Option<String>, week: Option<String>, json: bool) -> Result<()> {
+    let parse = |s: &str, flag: &str| {
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| anyhow::anyhow!("{flag} {s:?} is not a date (use YYYY-MM-DD)"))
+    };
+    let (from, days) = match (day, week) {
+        (_, Some(w)) => {
+            let monday = parse(&w, "--week")?;
+            if chrono::Datelike::weekday(&monday) != chrono::Weekday::Mon {
+                anyhow::bail!("--week {monday} is a {}: a week starts on Monday", monday.format("%A"));
+            }
+            (monday, 7)
+        }
+        (Some(d), None) => (parse(&d, "--day")?, 1),
+        (None, None) => (chrono::Local::now().date_naive(), 1),
+    };
+    let days = r.calendar(from, days).await?;
+    if json {
+        let out: Vec<serde_json::Value> =
+            days.iter().map(|(d, list)| serde_json::json!({ "date": d, "activities": list })).collect();
+        return print_json(&out);
+    }
+    for (d, list) in &days {
+        println!("{} {}", d, d.format("%A"));
+        for a in list {
+            let when = a.when().map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
+            println!("  {when}  {:<7} {}", a.kind.as_str(), a.subject);
         }
     }
     Ok(())

@@ -111,6 +111,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Activities: calls, meetings, tasks, e-mails and notes, with reminders.
+    #[command(subcommand)]
+    Activity(crm::ActivityCmd),
+    /// The calendar: a day (default today) or a week (--week MONDAY).
+    Calendar {
+        #[arg(long)]
+        day: Option<String>,
+        #[arg(long, conflicts_with = "day")]
+        week: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Leads: prospects to qualify and convert.
     #[command(subcommand)]
     Lead(crm::LeadCmd),
@@ -406,6 +418,8 @@ async fn run(cli: Cli) -> Result<()> {
                 println!("{:<8} {}  {}  {}", h.kind, h.id, h.title, h.detail);
             }
         }
+        Command::Activity(cmd) => crm::activity(&ws.open().await?, cmd).await?,
+        Command::Calendar { day, week, json } => crm::calendar(&ws.open().await?, day, week, json).await?,
         Command::Lead(cmd) => crm::lead(&ws.open().await?, cmd).await?,
         Command::Import(cmd) => crm::import(&ws.open().await?, cmd).await?,
         Command::Export(cmd) => erp::export(&ws.open().await?, cmd).await?,

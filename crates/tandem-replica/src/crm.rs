@@ -55,7 +55,7 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
             ids.extend(c.plan.deal.as_ref().map(|d| d.id.as_uuid()));
             ids
         }
-        _ => vec![],
+        other => crate::activities::touches(other),
     }
 }
 
@@ -135,6 +135,9 @@ pub(crate) async fn apply_local(
                 out.extend(conv.deal.map(Doc::Deal));
                 out
             })));
+        }
+        Op::ActivityCreate(_) | Op::ActivityComplete(_) | Op::ActivityReminded(_) | Op::ActivityReschedule(_) => {
+            return crate::activities::apply_local(conn, op).await;
         }
         _ => {}
     }

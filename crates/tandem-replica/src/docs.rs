@@ -32,6 +32,7 @@ pub(crate) fn sort_key(doc: &Doc) -> String {
         Doc::Pipeline(p) => p.name.to_string(),
         Doc::Deal(d) => format!("{}|{}", d.expected_close, d.name),
         Doc::Lead(l) => l.company.as_str().to_lowercase(),
+        Doc::Activity(a) => crate::activities::sort_key(a),
     }
 }
 

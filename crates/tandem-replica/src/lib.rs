@@ -5,6 +5,7 @@
 //! they share one code path. Writes go through tandem-core's rules first ([`ops`]), then into the
 //! view and the outbox in one SQLite transaction; the UI never waits for the network.
 
+mod activities;
 mod credentials;
 mod crm;
 pub mod demo;
@@ -24,6 +25,7 @@ mod sync;
 mod tests;
 mod workspace;
 
+pub use activities::LinkInput;
 pub use crm::{standard_pipeline_id, ConvertOptions, Converted, MAX_LEADS_PER_IMPORT};
 pub use erp::{CustomerFacts, DocPage, OrderDetail, OrderLineInput, Outcome, ProductRow, StockRow};
 pub use error::{ReplicaError, Result};

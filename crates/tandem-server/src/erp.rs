@@ -123,6 +123,76 @@ async fn lead_for_update(
     })
 }
 
+/// The links of an activity must be records the user sees, and agree with each other: a
+/// contact or deal of the linked account, a lead of the linked territory.
+async fn activity_links(
+    conn: &mut PgConnection,
+    ctx: &ErpCtx<'_>,
+    links: &crm::activity::Links,
+) -> Result<Result<(), RuleError>, StoreError> {
+    let mismatch =
+        |what: &str| Err(invalid("links", format!("the {what} belongs to another account than the one linked")));
+    if let Some(account) = links.account {
+        if let Err(e) = customer(conn, ctx, account).await? {
+            return Ok(Err(e));
+        }
+    } else if links.contact.is_some() || links.deal.is_some() {
+        return Ok(Err(invalid("links", "an activity on a contact or a deal names its account too".into())));
+    }
+    if let Some(id) = links.contact {
+        match crate::store::contacts::load(conn, id, RowLock::Share).await? {
+            Existing::Live(c) if Some(c.account_id) == links.account => {}
+            Existing::Live(_) => return Ok(mismatch("contact")),
+            _ => return Ok(Err(RuleError::NotFound { entity: "contact", id: id.to_string() })),
+        }
+    }
+    if let Some(id) = links.deal {
+        match docs::load(conn, id.as_uuid(), RowLock::Share).await? {
+            Some(Doc::Deal(d)) if Some(d.account) == links.account => {}
+            Some(Doc::Deal(_)) => return Ok(mismatch("deal")),
+            _ => return Ok(Err(RuleError::NotFound { entity: "deal", id: id.to_string() })),
+        }
+    }
+    if let Some(id) = links.lead {
+        match docs::load(conn, id.as_uuid(), RowLock::Share).await? {
+            Some(Doc::Lead(l)) if ctx.visibility.sees(l.territory.as_ref()) => {
+                if links.account.is_none() && links.territory != l.territory {
+                    return Ok(Err(invalid("links", "an activity on a lead carries the lead's territory".into())));
+                }
+            }
+            _ => return Ok(Err(RuleError::NotFound { entity: "lead", id: id.to_string() })),
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// An activity the user may see, locked for a change.
+async fn activity_for_update(
+    conn: &mut PgConnection,
+    ctx: &ErpCtx<'_>,
+    id: tandem_core::id::ActivityId,
+) -> Result<Result<crm::activity::Activity, RuleError>, StoreError> {
+    let Some(Doc::Activity(a)) = docs::peek(conn, id.as_uuid()).await? else {
+        return Ok(Err(RuleError::NotFound { entity: "activity", id: id.to_string() }));
+    };
+    match a.links.account {
+        // One writer per customer: the account row first, then the activity.
+        Some(account) => {
+            if let Err(e) = customer(conn, ctx, account).await? {
+                return Ok(Err(e));
+            }
+        }
+        None if !ctx.visibility.sees(a.links.territory.as_ref()) => {
+            return Ok(Err(RuleError::NotFound { entity: "activity", id: id.to_string() }));
+        }
+        None => {}
+    }
+    Ok(match docs::load(conn, id.as_uuid(), RowLock::Update).await? {
+        Some(Doc::Activity(a)) => Ok(a),
+        _ => Err(RuleError::NotFound { entity: "activity", id: id.to_string() }),
+    })
+}
+
 async fn pipeline(conn: &mut PgConnection, id: PipelineId) -> Result<Result<Pipeline, RuleError>, StoreError> {
     Ok(match docs::load(conn, id.as_uuid(), RowLock::Share).await? {
         Some(Doc::Pipeline(p)) => Ok(p),
@@ -355,6 +425,28 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let mut out = vec![Doc::Lead(conversion.lead)];
             out.extend(conversion.deal.map(Doc::Deal));
             Ok(Ok(Applied { docs: out }))
+        }
+        Op::ActivityCreate(a) => {
+            check!(crm::activity::check(a));
+            check!(activity_links(conn, ctx, &a.links).await?);
+            if docs::load(conn, a.id.as_uuid(), RowLock::Update).await?.is_some() {
+                return refuse(RuleError::AlreadyExists { entity: "activity", id: a.id.to_string() });
+            }
+            Ok(Ok(Applied { docs: vec![Doc::Activity((**a).clone())] }))
+        }
+        Op::ActivityComplete(x) | Op::ActivityReminded(x) => {
+            let mut a = check!(activity_for_update(conn, ctx, x.id).await?);
+            if matches!(op, Op::ActivityComplete(_)) {
+                check!(crm::activity::complete(&mut a, x.at));
+            } else {
+                crm::activity::mark_reminded(&mut a, x.at);
+            }
+            Ok(Ok(Applied { docs: vec![Doc::Activity(a)] }))
+        }
+        Op::ActivityReschedule(x) => {
+            let mut a = check!(activity_for_update(conn, ctx, x.id).await?);
+            check!(crm::activity::reschedule(&mut a, x.due, x.reminder));
+            Ok(Ok(Applied { docs: vec![Doc::Activity(a)] }))
         }
         Op::SetRate(r) => {
             check!(may(ctx.role, Duty::Account));

@@ -11,10 +11,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 use tandem_core::company::{CompanySettings, RateEntry};
+use tandem_core::crm::activity::Activity;
 use tandem_core::crm::deal::{Deal, LostReason, NewDeal};
 use tandem_core::crm::lead::{ConvertPlan, DisqualifyReason, Lead, NewLead};
 use tandem_core::crm::pipeline::{Pipeline, StageName};
-use tandem_core::id::{DealId, LeadId, PipelineId};
+use tandem_core::id::{ActivityId, DealId, LeadId, PipelineId};
 use tandem_core::invoice::Invoice;
 use tandem_core::ledger::JournalEntry;
 use tandem_core::order::{Delivery, NewOrder, SalesOrder};
@@ -50,6 +51,8 @@ pub enum Doc {
     Deal(Deal),
     /// CRM (protocol 4): a prospect, seen in its territory.
     Lead(Lead),
+    /// CRM (protocol 4): a call, meeting, task, e-mail or note on an account (or a lead).
+    Activity(Activity),
 }
 
 /// Who may see a kind of document.
@@ -85,6 +88,7 @@ impl Doc {
             Doc::Pipeline(_) => "pipeline",
             Doc::Deal(_) => "deal",
             Doc::Lead(_) => "lead",
+            Doc::Activity(_) => "activity",
         }
     }
 
@@ -107,6 +111,7 @@ impl Doc {
             Doc::Pipeline(p) => p.id.as_uuid(),
             Doc::Deal(d) => d.id.as_uuid(),
             Doc::Lead(l) => l.id.as_uuid(),
+            Doc::Activity(a) => a.id.as_uuid(),
         }
     }
 
@@ -120,6 +125,10 @@ impl Doc {
             | Doc::Pipeline(_) => Reach::Everyone,
             Doc::Deal(d) => Reach::Customer(d.account),
             Doc::Lead(l) => Reach::Territory(l.territory.clone()),
+            Doc::Activity(a) => match a.links.account {
+                Some(account) => Reach::Customer(account),
+                None => Reach::Territory(a.links.territory.clone()),
+            },
             Doc::PriceList(p) => p.customer.map_or(Reach::Everyone, Reach::Customer),
             Doc::Terms(t) => Reach::Customer(t.account),
             Doc::Order(o) => Reach::Customer(o.account),
@@ -133,7 +142,7 @@ impl Doc {
     /// The protocol a device must speak to receive this kind.
     pub fn since_protocol(&self) -> u32 {
         match self {
-            Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) => 4,
+            Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) | Doc::Activity(_) => 4,
             _ => 3,
         }
     }
@@ -352,4 +361,22 @@ pub struct LeadConvert {
     pub id: LeadId,
     pub plan: ConvertPlan,
     pub on: NaiveDate,
+}
+
+/// `activity.complete`, `activity.reminded`: a time on an activity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityAt {
+    pub id: ActivityId,
+    pub at: chrono::NaiveDateTime,
+}
+
+/// `activity.reschedule`: a new due time (and reminder).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityReschedule {
+    pub id: ActivityId,
+    pub due: chrono::NaiveDateTime,
+    #[serde(default)]
+    pub reminder: Option<chrono::NaiveDateTime>,
 }

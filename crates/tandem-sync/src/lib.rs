@@ -25,7 +25,7 @@ use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 ///   totals. A protocol-1 device receives neither territories nor conflicts.
 /// - 3: order-to-cash documents (`Change::Doc`) and their mutations. A protocol-2 device
 ///   receives no documents.
-/// - 4: CRM documents (pipelines, deals, leads) and their mutations. A protocol-3 device receives the
+/// - 4: CRM documents (pipelines, deals, leads, activities) and their mutations. A protocol-3 device receives the
 ///   order-to-cash documents only.
 pub const PROTOCOL_VERSION: u32 = 4;
 /// The oldest protocol a server of this build still serves.
@@ -178,6 +178,14 @@ pub enum Op {
     LeadSetStatus(LeadSetStatus),
     #[serde(rename = "lead.convert")]
     LeadConvert(Box<LeadConvert>),
+    #[serde(rename = "activity.create")]
+    ActivityCreate(Box<tandem_core::crm::activity::Activity>),
+    #[serde(rename = "activity.complete")]
+    ActivityComplete(ActivityAt),
+    #[serde(rename = "activity.reschedule")]
+    ActivityReschedule(ActivityReschedule),
+    #[serde(rename = "activity.reminded")]
+    ActivityReminded(ActivityAt),
 }
 
 impl Op {
@@ -217,6 +225,10 @@ impl Op {
             Op::LeadImport(_) => "lead.import",
             Op::LeadSetStatus(_) => "lead.set_status",
             Op::LeadConvert(_) => "lead.convert",
+            Op::ActivityCreate(_) => "activity.create",
+            Op::ActivityComplete(_) => "activity.complete",
+            Op::ActivityReschedule(_) => "activity.reschedule",
+            Op::ActivityReminded(_) => "activity.reminded",
         }
     }
 
@@ -280,6 +292,10 @@ impl Op {
             },
             Op::LeadSetStatus(s) => format!("change the status of lead {}", s.id),
             Op::LeadConvert(c) => format!("convert lead {}", c.id),
+            Op::ActivityCreate(a) => format!("add {} \"{}\"", a.kind.as_str(), a.subject),
+            Op::ActivityComplete(a) => format!("complete activity {}", a.id),
+            Op::ActivityReschedule(a) => format!("reschedule activity {}", a.id),
+            Op::ActivityReminded(a) => format!("mark activity {} reminded", a.id),
         }
     }
 }

@@ -7,6 +7,7 @@
 use super::eml::EmailMessage;
 use super::{invalid, UserName};
 use crate::error::{FieldError, RuleError, ValidationErrors};
+use crate::fields::Territory;
 use crate::fields::{clean_text, optional, text_value};
 use crate::id::{AccountId, ActivityId, ContactId, DealId, LeadId};
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Weekday};
@@ -126,6 +127,9 @@ pub struct Links {
     pub deal: Option<DealId>,
     #[serde(default)]
     pub lead: Option<LeadId>,
+    /// The territory of the linked lead, when no account is linked: who sees the activity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub territory: Option<Territory>,
 }
 
 impl Links {
@@ -301,6 +305,18 @@ pub fn log_email(
 
 fn join(list: &[super::eml::Mailbox]) -> String {
     list.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// A whole activity record as it arrives over the network: every rule a form enforces.
+pub fn check(a: &Activity) -> Result<(), RuleError> {
+    if a.links.is_empty() {
+        return Err(invalid("links", "an activity is about an account, a contact, a deal or a lead: link one"));
+    }
+    check_times(a.due, a.reminder).map_err(|e| RuleError::Invalid(e.into()))?;
+    if a.duration_minutes.is_some_and(|m| !(1..=MAX_DURATION_MINUTES).contains(&m)) {
+        return Err(invalid("duration_minutes", format!("a duration is 1 to {MAX_DURATION_MINUTES} minutes")));
+    }
+    Ok(())
 }
 
 /// `activity.complete`: done at `at` (once).
