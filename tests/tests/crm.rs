@@ -446,3 +446,117 @@ async fn activities_reach_the_timeline_of_the_account_with_reminders_e_mails_and
     ensure!(none.as_array().is_some_and(Vec::is_empty), "another territory sees none: {none}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quote_with_options_and_a_bundle_is_approved_across_devices_and_becomes_an_order() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
+    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
+    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
+    let out = run_server_command(&db.url, &["user", "set-territory", "rex", "--territory", "North"], "")?;
+    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (mia, rex, bea) = (CliDevice::new()?, CliDevice::new()?, CliDevice::new()?);
+    mia.login(&server.base_url, "mia", "a-long-password")?;
+    rex.login(&server.base_url, "rex", "a-long-password")?;
+    bea.login(&server.base_url, "bea", "a-long-password")?;
+    for (sku, name, price) in
+        [("DESK", "Standing desk", "400"), ("LAMP", "Desk lamp", "50"), ("CHAIR", "Office chair", "120")]
+    {
+        bea.ok(&[
+            "product",
+            "create",
+            "--sku",
+            sku,
+            "--name",
+            name,
+            "--price",
+            price,
+            "--currency",
+            "EUR",
+            "--tax-rate",
+            "19",
+        ])?;
+    }
+    bea.ok(&["sync"])?;
+    let account = rex.create_account(&["--name", "Lübecker Büro GmbH", "--territory", "North"])?;
+    rex.ok(&["sync"])?;
+
+    // A discount over 100 % is refused at the edge; nothing is queued.
+    let before = pending(&rex)?;
+    let e = rex.fails(&["quote", "create", "--account", &account, "--line", "DESK:2:120"])?;
+    ensure!(e.contains("over 100 %"), "{e}");
+    ensure!(pending(&rex)? == before, "nothing was queued");
+
+    // 20 % on the desks is above the 15 % threshold: the quote needs a manager's approval.
+    let out = rex.run(
+        &[
+            "quote",
+            "create",
+            "--account",
+            &account,
+            "--line",
+            "DESK:2:20",
+            "--option",
+            "LAMP:2",
+            "--bundle",
+            "Office set=CHAIR:2,LAMP:1",
+        ],
+        "",
+    )?;
+    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    ensure!(String::from_utf8_lossy(&out.stderr).contains("approval"), "the rep is told it needs approval");
+    let quote = last_line(&String::from_utf8(out.stdout)?)?;
+    let q = rex.json(&["quote", "show", &quote, "--json"])?;
+    // 2 × 400 × 0.8 = 640; the set: 2 × 120 + 50 = 290; the optional lamps do not count.
+    ensure!(dec(&q["totals"]["net"])? == Decimal::from(930), "priced by the order rules: {}", q["totals"]);
+    let e = rex.fails(&["quote", "send", &quote])?;
+    ensure!(e.contains("approval"), "an unapproved discount cannot be sent: {e}");
+    rex.ok(&["quote", "request-approval", &quote, "--reason", "multi-year customer"])?;
+    let e = rex.fails(&["quote", "approve", &quote])?;
+    ensure!(e.contains("a sales_rep may not approve discounts"), "a rep cannot approve: {e}");
+    rex.ok(&["sync"])?;
+
+    // The manager approves on another device; the rep's copy learns it through sync.
+    mia.ok(&["sync"])?;
+    ensure!(
+        mia.json(&["quote", "show", &quote, "--json"])?["status"] == "pending_approval",
+        "the request reached the manager"
+    );
+    mia.ok(&["quote", "approve", &quote])?;
+    mia.ok(&["sync"])?;
+    rex.ok(&["sync"])?;
+    let q = rex.json(&["quote", "show", &quote, "--json"])?;
+    ensure!(q["status"] == "approved" && q["approval"]["granted_by"] == "mia", "approved by mia: {q}");
+
+    // Sent: the server numbers it; the PDF shows number and total.
+    rex.ok(&["quote", "send", &quote])?;
+    rex.ok(&["sync"])?;
+    let q = rex.json(&["quote", "show", &quote, "--json"])?;
+    let number = q["number"].as_str().context("a sent quote has a number")?.to_owned();
+    ensure!(number.starts_with("QU-") && number.ends_with("-00001"), "{number}");
+    let pdf = tempfile::tempdir()?.keep().join("quote.pdf");
+    rex.ok(&["quote", "pdf", &quote, "--output", &pdf.display().to_string()])?;
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output()?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    ensure!(text.contains(&number) && text.contains("Lübecker Büro GmbH") && text.contains("Office set"), "{text}");
+
+    // Accepted with the optional lamps: a draft order with exactly the quote's totals.
+    let order = last_line(&rex.ok(&["quote", "accept", &quote, "--option", "LAMP"])?)?;
+    rex.ok(&["sync"])?;
+    ensure!(pending(&rex)? == 0, "the server accepted it: {}", rex.ok(&["status"])?);
+    let q = rex.json(&["quote", "show", &quote, "--json"])?;
+    ensure!(q["status"] == "accepted" && q["order"] == order.as_str(), "{q}");
+    let o = rex.json(&["order", "show", &order, "--json"])?;
+    ensure!(o["status"] == "draft", "order to cash takes over from a draft: {o}");
+    ensure!(
+        o["totals"] == q["totals"],
+        "the order totals what the customer accepted: {} vs {}",
+        o["totals"],
+        q["totals"]
+    );
+    ensure!(dec(&o["totals"]["net"])? == Decimal::from(1030), "with the lamps (2 × 50): {}", o["totals"]);
+    let lines = o["lines"].as_array().map(Vec::len).unwrap_or(0);
+    ensure!(lines == 4, "desk, lamps, and the set's chairs and lamp: {o}");
+    Ok(())
+}

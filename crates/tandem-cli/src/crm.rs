@@ -7,7 +7,7 @@ use tandem_core::crm::activity::ActivityInput;
 use tandem_core::crm::deal::DealInput;
 use tandem_core::crm::forecast::{Granularity, GroupBy, RowGroup};
 use tandem_core::crm::lead::LeadInput;
-use tandem_replica::{ConvertOptions, LinkInput, Replica};
+use tandem_replica::{ConvertOptions, LinkInput, QuoteLineInput, Replica};
 
 use crate::print_json;
 
@@ -545,6 +545,163 @@ pub async fn calendar(r: &Replica, day: Option<String>, week: Option<String>, js
         for a in list {
             let when = a.when().map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
             println!("  {when}  {:<7} {}", a.kind.as_str(), a.subject);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QuoteCmd {
+    /// A draft quote priced from the customer's price lists; prints its id on the last line.
+    Create {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        deal: Option<String>,
+        /// SKU:QTY or SKU:QTY:DISCOUNT (repeat).
+        #[arg(long = "line")]
+        lines: Vec<String>,
+        /// An optional line the customer may choose: SKU:QTY[:DISCOUNT] (repeat).
+        #[arg(long = "option")]
+        options: Vec<String>,
+        /// A bundle: NAME=SKU:QTY,SKU:QTY (quantities per bundle; repeat).
+        #[arg(long = "bundle")]
+        bundles: Vec<String>,
+        /// The quote discount in percent (default: the customer's).
+        #[arg(long)]
+        discount: Option<String>,
+        /// YYYY-MM-DD; default in 30 days.
+        #[arg(long)]
+        valid_until: Option<String>,
+    },
+    /// List quotes.
+    List {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one quote (lines, totals, status, approval).
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask a sales manager to approve the discounts.
+    RequestApproval {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Approve the discounts (sales managers and admins).
+    Approve { id: String },
+    /// Refuse the discounts, with a reason (back to draft).
+    RefuseApproval {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Send it to the customer (the server gives its number).
+    Send { id: String },
+    /// The customer declined.
+    Reject { id: String },
+    /// The customer accepted: it becomes a draft sales order (its id is printed).
+    Accept {
+        id: String,
+        /// The SKU of an optional line the customer chose (repeat).
+        #[arg(long = "option")]
+        options: Vec<String>,
+    },
+    /// The printable quote as a PDF file.
+    Pdf {
+        id: String,
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
+}
+
+fn quote_lines(lines: &[String], options: &[String], bundles: &[String]) -> Result<Vec<QuoteLineInput>> {
+    let mut out = Vec::new();
+    for l in lines {
+        out.push(QuoteLineInput::parse_pair(l, false)?);
+    }
+    for l in options {
+        out.push(QuoteLineInput::parse_pair(l, true)?);
+    }
+    for b in bundles {
+        let (name, parts) =
+            b.split_once('=').ok_or_else(|| anyhow::anyhow!("--bundle {b:?}: expected NAME=SKU:QTY,SKU:QTY"))?;
+        for part in parts.split(',') {
+            let mut l = QuoteLineInput::parse_pair(part.trim(), false)?;
+            l.bundle = Some(name.trim().to_owned());
+            out.push(l);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn quote(r: &Replica, cmd: QuoteCmd) -> Result<()> {
+    let show = |q: &tandem_core::crm::quote::Quote| {
+        println!(
+            "{} {} {} — {} — total {}",
+            q.reference(),
+            q.customer_name,
+            q.status.as_str(),
+            q.valid_until,
+            q.currency.format(q.totals.total)
+        );
+    };
+    match cmd {
+        QuoteCmd::Create { account, deal, lines, options, bundles, discount, valid_until } => {
+            let lines = quote_lines(&lines, &options, &bundles)?;
+            let id =
+                r.create_quote(&account, deal.as_deref(), &lines, discount.as_deref(), valid_until.as_deref()).await?;
+            let reasons = r.quote_approval_reasons(&id.to_string()).await?;
+            if !reasons.is_empty() {
+                eprintln!("this quote needs a sales manager's approval: {}", reasons.join("; "));
+            }
+            println!("{id}");
+        }
+        QuoteCmd::List { account, json } => {
+            let mut all = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let page = r.quotes(account.as_deref(), after.as_deref(), 500).await?;
+                all.extend(page.items);
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            if json {
+                return print_json(&all);
+            }
+            for q in &all {
+                show(q);
+            }
+        }
+        QuoteCmd::Show { id, json } => {
+            let q = r.quote(&id).await?;
+            if json {
+                return print_json(&q);
+            }
+            show(&q);
+        }
+        QuoteCmd::RequestApproval { id, reason } => {
+            show(&r.quote_step(&id, "request_approval", reason.as_deref()).await?)
+        }
+        QuoteCmd::Approve { id } => show(&r.quote_step(&id, "approve", None).await?),
+        QuoteCmd::RefuseApproval { id, reason } => show(&r.quote_step(&id, "refuse_approval", Some(&reason)).await?),
+        QuoteCmd::Send { id } => show(&r.quote_step(&id, "send", None).await?),
+        QuoteCmd::Reject { id } => show(&r.quote_step(&id, "reject", None).await?),
+        QuoteCmd::Accept { id, options } => {
+            let order = r.accept_quote(&id, &options).await?;
+            println!("{order}");
+        }
+        QuoteCmd::Pdf { id, output } => {
+            let bytes = r.quote_pdf(&id).await?;
+            std::fs::write(&output, bytes).map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+            eprintln!("quote written to {}", output.display());
         }
     }
     Ok(())

@@ -123,6 +123,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Quotes: priced offers, discount approval, PDF, acceptance into a sales order.
+    #[command(subcommand)]
+    Quote(crm::QuoteCmd),
     /// Leads: prospects to qualify and convert.
     #[command(subcommand)]
     Lead(crm::LeadCmd),
@@ -420,6 +423,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Activity(cmd) => crm::activity(&ws.open().await?, cmd).await?,
         Command::Calendar { day, week, json } => crm::calendar(&ws.open().await?, day, week, json).await?,
+        Command::Quote(cmd) => crm::quote(&ws.open().await?, cmd).await?,
         Command::Lead(cmd) => crm::lead(&ws.open().await?, cmd).await?,
         Command::Import(cmd) => crm::import(&ws.open().await?, cmd).await?,
         Command::Export(cmd) => erp::export(&ws.open().await?, cmd).await?,

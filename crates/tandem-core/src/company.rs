@@ -15,6 +15,14 @@ pub struct CompanySettings {
     /// Nothing is posted on or before this date.
     #[serde(default)]
     pub lock_date: Option<NaiveDate>,
+    /// A quote with a discount above this needs a sales manager's approval.
+    #[serde(default = "default_approval_threshold")]
+    pub quote_approval_threshold: crate::money::Percent,
+}
+
+/// 15 %: above it, a quote's discount needs a sales manager's approval unless set otherwise.
+pub fn default_approval_threshold() -> crate::money::Percent {
+    crate::money::Percent::new(rust_decimal::Decimal::from(15)).unwrap_or(crate::money::Percent::ZERO)
 }
 
 impl CompanySettings {
@@ -24,7 +32,11 @@ impl CompanySettings {
 
 impl Default for CompanySettings {
     fn default() -> Self {
-        CompanySettings { currency: Currency::EUR, lock_date: None }
+        CompanySettings {
+            currency: Currency::EUR,
+            lock_date: None,
+            quote_approval_threshold: default_approval_threshold(),
+        }
     }
 }
 

@@ -55,7 +55,11 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
             ids.extend(c.plan.deal.as_ref().map(|d| d.id.as_uuid()));
             ids
         }
-        other => crate::activities::touches(other),
+        other => {
+            let mut ids = crate::activities::touches(other);
+            ids.extend(crate::quotes::touches(other));
+            ids
+        }
     }
 }
 
@@ -138,6 +142,9 @@ pub(crate) async fn apply_local(
         }
         Op::ActivityCreate(_) | Op::ActivityComplete(_) | Op::ActivityReminded(_) | Op::ActivityReschedule(_) => {
             return crate::activities::apply_local(conn, op).await;
+        }
+        Op::QuoteCreate(_) | Op::QuoteUpdate(_) | Op::QuoteStep(_) | Op::QuoteAccept(_) => {
+            return crate::quotes::apply_local(conn, op).await;
         }
         _ => {}
     }

@@ -33,6 +33,7 @@ pub(crate) fn sort_key(doc: &Doc) -> String {
         Doc::Deal(d) => format!("{}|{}", d.expected_close, d.name),
         Doc::Lead(l) => l.company.as_str().to_lowercase(),
         Doc::Activity(a) => crate::activities::sort_key(a),
+        Doc::Quote(q) => format!("{}|{}", q.created, q.id),
     }
 }
 

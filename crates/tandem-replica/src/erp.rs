@@ -66,14 +66,14 @@ fn is_local(op: &Op) -> bool {
     !touches(op).is_empty()
 }
 
-async fn settings(conn: &mut SqliteConnection) -> Result<CompanySettings> {
+pub(crate) async fn settings(conn: &mut SqliteConnection) -> Result<CompanySettings> {
     Ok(match docs::load(conn, CompanySettings::ID).await? {
         Some(Doc::Settings(s)) => s,
         _ => CompanySettings::default(),
     })
 }
 
-async fn terms(conn: &mut SqliteConnection, account: AccountId) -> Result<CustomerTerms> {
+pub(crate) async fn terms(conn: &mut SqliteConnection, account: AccountId) -> Result<CustomerTerms> {
     let company = settings(conn).await?.currency;
     Ok(match docs::load(conn, terms_id(account)).await? {
         Some(Doc::Terms(t)) => t,
@@ -81,7 +81,7 @@ async fn terms(conn: &mut SqliteConnection, account: AccountId) -> Result<Custom
     })
 }
 
-async fn price_lists(conn: &mut SqliteConnection) -> Result<Vec<PriceList>> {
+pub(crate) async fn price_lists(conn: &mut SqliteConnection) -> Result<Vec<PriceList>> {
     Ok(docs::of_kind(conn, "price_list")
         .await?
         .into_iter()
@@ -368,7 +368,7 @@ impl Replica {
         settings(&mut *self.conn().await?).await
     }
 
-    async fn product_by_sku(&self, sku: &str) -> Result<Product> {
+    pub(crate) async fn product_by_sku(&self, sku: &str) -> Result<Product> {
         let key = tandem_core::Sku::parse(sku).map_err(|e| field(e, "sku"))?;
         match docs::product_by_sku(&mut *self.conn().await?, key.as_str()).await? {
             Some(Doc::Product(p)) => Ok(p),

@@ -16,6 +16,7 @@ mod live;
 mod ops;
 mod pdf;
 mod query;
+mod quotes;
 mod rebase;
 mod replica;
 mod search;
@@ -30,6 +31,7 @@ pub use crm::{standard_pipeline_id, ConvertOptions, Converted, MAX_LEADS_PER_IMP
 pub use erp::{CustomerFacts, DocPage, OrderDetail, OrderLineInput, Outcome, ProductRow, StockRow};
 pub use error::{ReplicaError, Result};
 pub use query::{AccountDetail, AccountRow, ContactRow, ListQuery, Page, SortDir, SortKey};
+pub use quotes::QuoteLineInput;
 pub use replica::{Mode, Rejected, Replica, Status};
 pub use search::SearchHit;
 pub use sync::{Progress, SyncReport};

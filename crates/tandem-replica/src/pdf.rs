@@ -2,6 +2,7 @@
 //! the device makes them offline without a browser or a library.
 
 use rust_decimal::Decimal;
+use tandem_core::crm::quote::{Quote, QuoteItem, QuoteLine};
 use tandem_core::invoice::{Invoice, InvoiceKind, InvoiceStatus};
 use tandem_core::Currency;
 
@@ -136,7 +137,118 @@ fn layout(inv: &Invoice, company: &str) -> Vec<Vec<Text>> {
 
 /// The PDF bytes of an invoice.
 pub fn invoice_pdf(inv: &Invoice, company: &str) -> Vec<u8> {
-    let pages = layout(inv, company);
+    write_pdf(&layout(inv, company))
+}
+
+/// Lays out a quote: its items (bundle components indented, optional lines marked, those not
+/// chosen left out of the totals), totals, validity and approval.
+fn quote_layout(q: &Quote, company: &str) -> Vec<Vec<Text>> {
+    let cur = q.currency;
+    let mut pages: Vec<Vec<Text>> = vec![Vec::new()];
+    let mut y = PAGE_H - MARGIN;
+    let put = |pages: &mut Vec<Vec<Text>>, y: &mut f32, x: f32, size: f32, bold: bool, text: String| {
+        if let Some(p) = pages.last_mut() {
+            p.push(Text { x, y: *y, size, bold, text });
+        }
+    };
+    put(&mut pages, &mut y, MARGIN, 18.0, true, format!("Quote {}", q.reference()));
+    y -= LINE * 2.0;
+    if !company.is_empty() {
+        put(&mut pages, &mut y, MARGIN, 10.0, true, company.to_owned());
+        y -= LINE;
+    }
+    put(&mut pages, &mut y, MARGIN, 10.0, false, format!("Customer: {}", q.customer_name));
+    y -= LINE;
+    put(&mut pages, &mut y, MARGIN, 10.0, false, format!("Date: {}    Valid until: {}", q.priced_on, q.valid_until));
+    y -= LINE * 2.0;
+    let cols = [MARGIN, MARGIN + 90.0, MARGIN + 270.0, MARGIN + 330.0, MARGIN + 400.0];
+    for (x, h) in cols.iter().zip(["SKU", "Description", "Qty", "Unit price", "Net"]) {
+        put(&mut pages, &mut y, *x, 10.0, true, h.to_owned());
+    }
+    y -= LINE;
+    let item = |pages: &mut Vec<Vec<Text>>, y: &mut f32, it: &QuoteItem, indent: f32, counts: bool| {
+        if *y < MARGIN + LINE * 8.0 {
+            pages.push(Vec::new());
+            *y = PAGE_H - MARGIN;
+        }
+        let mut name: String = it.name.chars().take(30).collect();
+        if it.optional {
+            name.push_str(if counts { " (option, chosen)" } else { " (option)" });
+        }
+        let net = if counts { amount(cur, it.net) } else { format!("({})", amount(cur, it.net)) };
+        let cells = [it.sku.clone(), name, it.qty.to_string(), format!("{:.2}", it.unit_price), net];
+        for (i, (x, c)) in cols.iter().zip(cells).enumerate() {
+            put(pages, y, *x + if i == 1 { indent } else { 0.0 }, 10.0, false, c);
+        }
+        *y -= LINE;
+        if !it.discount.get().is_zero() {
+            put(pages, y, cols[1] + indent, 9.0, false, format!("discount {} %", it.discount));
+            *y -= LINE;
+        }
+    };
+    for line in &q.lines {
+        match line {
+            QuoteLine::Item(it) => item(&mut pages, &mut y, it, 0.0, !it.optional || it.selected),
+            QuoteLine::Bundle(b) => {
+                let counts = !b.optional || b.selected;
+                let label = if b.optional {
+                    format!("{} x {} (option)", b.qty, b.name)
+                } else {
+                    format!("{} x {}", b.qty, b.name)
+                };
+                put(&mut pages, &mut y, cols[1], 10.0, true, label);
+                put(&mut pages, &mut y, cols[4], 10.0, true, amount(cur, b.net));
+                y -= LINE;
+                for c in &b.components {
+                    item(&mut pages, &mut y, c, 12.0, counts && (!c.optional || c.selected));
+                }
+            }
+        }
+    }
+    y -= LINE;
+    let t = &q.totals;
+    let right = cols[3];
+    if !t.discount.is_zero() {
+        put(&mut pages, &mut y, right, 10.0, false, format!("Discount  -{}", amount(cur, t.discount)));
+        y -= LINE;
+    }
+    put(&mut pages, &mut y, right, 10.0, false, format!("Net  {}", amount(cur, t.net)));
+    y -= LINE;
+    for tax in &t.taxes {
+        put(
+            &mut pages,
+            &mut y,
+            right,
+            10.0,
+            false,
+            format!("VAT {} % on {}  {}", tax.rate, amount(cur, tax.base), amount(cur, tax.tax)),
+        );
+        y -= LINE;
+    }
+    put(&mut pages, &mut y, right, 11.0, true, format!("Total  {}", amount(cur, t.total)));
+    y -= LINE * 2.0;
+    put(
+        &mut pages,
+        &mut y,
+        MARGIN,
+        9.0,
+        false,
+        format!("This quote is valid until {}. Amounts in {cur}.", q.valid_until),
+    );
+    y -= LINE;
+    if let Some(a) = q.approval.as_ref().and_then(|a| a.granted_by.as_ref()) {
+        put(&mut pages, &mut y, MARGIN, 9.0, false, format!("Discount approved by {a}."));
+    }
+    pages
+}
+
+/// The PDF bytes of a quote.
+pub fn quote_pdf(q: &Quote, company: &str) -> Vec<u8> {
+    write_pdf(&quote_layout(q, company))
+}
+
+/// Pages of text as a PDF file.
+fn write_pdf(pages: &[Vec<Text>]) -> Vec<u8> {
     let n = pages.len();
     // Objects: 1 catalog, 2 pages, 3 font, 4 bold font, then a page and its content per page.
     let mut objects: Vec<String> = Vec::new();

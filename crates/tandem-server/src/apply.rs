@@ -127,8 +127,16 @@ pub async fn handle_mutation_in(
     }
 
     // Read in this transaction: a change of the user's territories applies from the next mutation.
-    let (visibility, role, _) = crate::pull::actor_of(conn, actor.user).await?;
-    let ctx = Ctx { actor, seq: m.seq, op_name: m.op.name(), at: received_at, visibility: &visibility, role: &role };
+    let (visibility, me) = crate::pull::actor_of(conn, actor.user).await?;
+    let ctx = Ctx {
+        actor,
+        seq: m.seq,
+        op_name: m.op.name(),
+        at: received_at,
+        visibility: &visibility,
+        role: &me.role,
+        user_name: &me.name,
+    };
     let outcome = match apply_op_in(conn, &ctx, &m.op).await? {
         Ok(version) => Outcome::Applied { version: Version(version) },
         Err(rule) => {
@@ -169,6 +177,7 @@ struct Ctx<'a> {
     /// What the actor may see and change (role and territories).
     visibility: &'a Visibility,
     role: &'a str,
+    user_name: &'a str,
 }
 
 impl Ctx<'_> {
@@ -224,7 +233,7 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
     let by = ctx.actor.user;
     let at = ctx.at;
     if op.is_erp() {
-        let erp_ctx = crate::erp::ErpCtx { role: ctx.role, visibility: ctx.visibility, at };
+        let erp_ctx = crate::erp::ErpCtx { role: ctx.role, user: ctx.user_name, visibility: ctx.visibility, at };
         let applied = match crate::erp::apply(conn, &erp_ctx, op).await? {
             Ok(a) => a,
             Err(e) => return Ok(Err(e)),

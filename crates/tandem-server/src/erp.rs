@@ -27,7 +27,7 @@ use tandem_core::{
     AccountId, Currency, Existing, FieldError, InvoiceId, JournalEntryId, OrderId, ProductId, Quantity, RuleError,
     Visibility, WarehouseId,
 };
-use tandem_sync::erp::{terms_id, Doc, LeadStep};
+use tandem_sync::erp::{terms_id, Doc, LeadStep, QuoteStep};
 use tandem_sync::Op;
 use uuid::Uuid;
 
@@ -37,6 +37,8 @@ use crate::store::{accounts, docs, RowLock, StoreError};
 #[derive(Debug)]
 pub struct ErpCtx<'a> {
     pub role: &'a str,
+    /// The user's name (an approver, a requester).
+    pub user: &'a str,
     pub visibility: &'a Visibility,
     pub at: DateTime<Utc>,
 }
@@ -190,6 +192,24 @@ async fn activity_for_update(
     Ok(match docs::load(conn, id.as_uuid(), RowLock::Update).await? {
         Some(Doc::Activity(a)) => Ok(a),
         _ => Err(RuleError::NotFound { entity: "activity", id: id.to_string() }),
+    })
+}
+
+/// A quote of a customer the user sees, the account row locked first, then the quote.
+async fn quote_for_update(
+    conn: &mut PgConnection,
+    ctx: &ErpCtx<'_>,
+    id: tandem_core::id::QuoteId,
+) -> Result<Result<crm::quote::Quote, RuleError>, StoreError> {
+    let Some(Doc::Quote(q)) = docs::peek(conn, id.as_uuid()).await? else {
+        return Ok(Err(RuleError::NotFound { entity: "quote", id: id.to_string() }));
+    };
+    if let Err(e) = customer(conn, ctx, q.account).await? {
+        return Ok(Err(e));
+    }
+    Ok(match docs::load(conn, id.as_uuid(), RowLock::Update).await? {
+        Some(Doc::Quote(q)) => Ok(q),
+        _ => Err(RuleError::NotFound { entity: "quote", id: id.to_string() }),
     })
 }
 
@@ -447,6 +467,70 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let mut a = check!(activity_for_update(conn, ctx, x.id).await?);
             check!(crm::activity::reschedule(&mut a, x.due, x.reminder));
             Ok(Ok(Applied { docs: vec![Doc::Activity(a)] }))
+        }
+        Op::QuoteCreate(save) | Op::QuoteUpdate(save) => {
+            check!(may(ctx.role, Duty::Sell));
+            let new = &save.quote;
+            let name = check!(customer(conn, ctx, new.account).await?);
+            let existing = docs::load(conn, new.id.as_uuid(), RowLock::Update).await?;
+            let s = settings(conn).await?;
+            let t = terms(conn, new.account, s.currency).await?;
+            let ps = products(conn, &new.products()).await?;
+            let lists = price_lists(conn).await?;
+            let octx = OrderContext { customer_name: &name, terms: &t, products: &ps, price_lists: &lists };
+            let q = match (op, existing) {
+                (Op::QuoteCreate(_), None) => check!(crm::quote::create(Existing::Missing, new, &octx, save.on)),
+                (Op::QuoteCreate(_), Some(_)) => {
+                    return refuse(RuleError::AlreadyExists { entity: "quote", id: new.id.to_string() })
+                }
+                (_, Some(Doc::Quote(old))) => check!(crm::quote::update(&old, new, &octx, save.on)),
+                _ => return refuse(RuleError::NotFound { entity: "quote", id: new.id.to_string() }),
+            };
+            Ok(Ok(Applied { docs: vec![Doc::Quote(q)] }))
+        }
+        Op::QuoteStep(t) => {
+            let mut q = check!(quote_for_update(conn, ctx, t.id).await?);
+            let s = settings(conn).await?;
+            let me = check!(crm::UserName::parse(ctx.user).map_err(|e| RuleError::Invalid(e.into())));
+            check!(match &t.step {
+                QuoteStep::RequestApproval(reason) => {
+                    crm::quote::request_approval(&mut q, me, reason.clone(), s.quote_approval_threshold, t.on)
+                }
+                QuoteStep::Approve => crm::quote::approve(&mut q, me, ctx.role, t.on),
+                QuoteStep::RefuseApproval(reason) => crm::quote::refuse_approval(&mut q, me, ctx.role, reason.clone()),
+                QuoteStep::Send => crm::quote::send(&mut q, s.quote_approval_threshold, t.on),
+                QuoteStep::Reject => crm::quote::reject(&mut q, t.on),
+            });
+            // The legal number is given when a quote first leaves the company.
+            if matches!(t.step, QuoteStep::Send) && q.number.is_none() {
+                let n = docs::next_number(conn, "QU", t.on.year()).await?;
+                q.number = Some(format!("QU-{}-{n:05}", t.on.year()));
+            }
+            Ok(Ok(Applied { docs: vec![Doc::Quote(q)] }))
+        }
+        Op::QuoteAccept(a) => {
+            check!(may(ctx.role, Duty::Sell));
+            let q = check!(quote_for_update(conn, ctx, a.id).await?);
+            if docs::load(conn, a.order.as_uuid(), RowLock::Update).await?.is_some() {
+                return refuse(RuleError::AlreadyExists { entity: "order", id: a.order.to_string() });
+            }
+            let s = settings(conn).await?;
+            let t = terms(conn, q.account, s.currency).await?;
+            let ps = products(conn, &q.products()).await?;
+            let lists = price_lists(conn).await?;
+            let name = q.customer_name.clone();
+            let octx = OrderContext { customer_name: &name, terms: &t, products: &ps, price_lists: &lists };
+            let accepted = check!(crm::quote::accept(
+                &q,
+                &a.selected,
+                a.order,
+                main_warehouse().id,
+                &octx,
+                s.quote_approval_threshold,
+                a.on
+            ));
+            let order = check!(order::create(Existing::Missing, &accepted.order, &octx));
+            Ok(Ok(Applied { docs: vec![Doc::Quote(accepted.quote), Doc::Order(order)] }))
         }
         Op::SetRate(r) => {
             check!(may(ctx.role, Duty::Account));

@@ -17,6 +17,7 @@ use crate::auth::Session;
 use crate::error::Error;
 use crate::routes::check_protocol;
 use crate::store::changes::{self, ChangeRow};
+use crate::store::users::ScopeRow;
 use crate::store::{conflicts, devices, log, tombstones, users, StoreError};
 use tandem_core::{Territory, Visibility};
 use tandem_sync::PROTOCOL_VERSION;
@@ -40,15 +41,16 @@ impl Scope {
 
 /// The visibility of `user` now, and the version from which it holds.
 pub async fn visibility_of(conn: &mut PgConnection, user: uuid::Uuid) -> Result<(Visibility, i64), StoreError> {
-    let (visibility, _, since) = actor_of(conn, user).await?;
+    let (visibility, row) = actor_of(conn, user).await?;
+    let since = row.scope_since;
     Ok((visibility, since))
 }
 
 /// What a user may see, their role, and the version from which their scope holds.
-pub async fn actor_of(conn: &mut PgConnection, user: uuid::Uuid) -> Result<(Visibility, String, i64), StoreError> {
+pub async fn actor_of(conn: &mut PgConnection, user: uuid::Uuid) -> Result<(Visibility, ScopeRow), StoreError> {
     let row = users::scope(conn, user).await?.ok_or_else(|| crate::store::corrupt("user", user, "no such user"))?;
     let territories = row.territories.iter().filter_map(|t| Territory::parse(t).ok());
-    Ok((Visibility::for_role(&row.role, territories), row.role, row.scope_since))
+    Ok((Visibility::for_role(&row.role, territories), row))
 }
 
 #[instrument(skip_all, fields(user = %session.user_name, device = %req.device_id, cursor = req.cursor.0, limit = req.limit), err(level = "info"))]

@@ -15,7 +15,8 @@ use tandem_core::crm::activity::Activity;
 use tandem_core::crm::deal::{Deal, LostReason, NewDeal};
 use tandem_core::crm::lead::{ConvertPlan, DisqualifyReason, Lead, NewLead};
 use tandem_core::crm::pipeline::{Pipeline, StageName};
-use tandem_core::id::{ActivityId, DealId, LeadId, PipelineId};
+use tandem_core::crm::quote::{NewQuote, Quote};
+use tandem_core::id::{ActivityId, DealId, LeadId, PipelineId, QuoteId, QuoteLineId};
 use tandem_core::invoice::Invoice;
 use tandem_core::ledger::JournalEntry;
 use tandem_core::order::{Delivery, NewOrder, SalesOrder};
@@ -53,6 +54,8 @@ pub enum Doc {
     Lead(Lead),
     /// CRM (protocol 4): a call, meeting, task, e-mail or note on an account (or a lead).
     Activity(Activity),
+    /// CRM (protocol 4): a quote to a customer.
+    Quote(Quote),
 }
 
 /// Who may see a kind of document.
@@ -89,6 +92,7 @@ impl Doc {
             Doc::Deal(_) => "deal",
             Doc::Lead(_) => "lead",
             Doc::Activity(_) => "activity",
+            Doc::Quote(_) => "quote",
         }
     }
 
@@ -112,6 +116,7 @@ impl Doc {
             Doc::Deal(d) => d.id.as_uuid(),
             Doc::Lead(l) => l.id.as_uuid(),
             Doc::Activity(a) => a.id.as_uuid(),
+            Doc::Quote(q) => q.id.as_uuid(),
         }
     }
 
@@ -125,6 +130,7 @@ impl Doc {
             | Doc::Pipeline(_) => Reach::Everyone,
             Doc::Deal(d) => Reach::Customer(d.account),
             Doc::Lead(l) => Reach::Territory(l.territory.clone()),
+            Doc::Quote(q) => Reach::Customer(q.account),
             Doc::Activity(a) => match a.links.account {
                 Some(account) => Reach::Customer(account),
                 None => Reach::Territory(a.links.territory.clone()),
@@ -142,7 +148,7 @@ impl Doc {
     /// The protocol a device must speak to receive this kind.
     pub fn since_protocol(&self) -> u32 {
         match self {
-            Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) | Doc::Activity(_) => 4,
+            Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) | Doc::Activity(_) | Doc::Quote(_) => 4,
             _ => 3,
         }
     }
@@ -379,4 +385,44 @@ pub struct ActivityReschedule {
     pub due: chrono::NaiveDateTime,
     #[serde(default)]
     pub reminder: Option<chrono::NaiveDateTime>,
+}
+
+/// `quote.create` and `quote.update`: priced on `on` by the order rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteSave {
+    pub quote: NewQuote,
+    pub on: NaiveDate,
+}
+
+/// The steps of a quote: approval asked, granted or refused (by a sales manager, on any
+/// device), sent, rejected by the customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "step", content = "reason")]
+pub enum QuoteStep {
+    RequestApproval(Option<Note>),
+    Approve,
+    RefuseApproval(Note),
+    Send,
+    Reject,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteTransition {
+    pub id: QuoteId,
+    pub step: QuoteStep,
+    pub on: NaiveDate,
+}
+
+/// `quote.accept`: the customer takes the quote (with the optional lines in `selected`); it
+/// becomes the draft sales order `order`, and order to cash takes over.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteAccept {
+    pub id: QuoteId,
+    pub order: OrderId,
+    #[serde(default)]
+    pub selected: Vec<QuoteLineId>,
+    pub on: NaiveDate,
 }

@@ -25,7 +25,7 @@ use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 ///   totals. A protocol-1 device receives neither territories nor conflicts.
 /// - 3: order-to-cash documents (`Change::Doc`) and their mutations. A protocol-2 device
 ///   receives no documents.
-/// - 4: CRM documents (pipelines, deals, leads, activities) and their mutations. A protocol-3 device receives the
+/// - 4: CRM documents (pipelines, deals, leads, activities, quotes) and their mutations. A protocol-3 device receives the
 ///   order-to-cash documents only.
 pub const PROTOCOL_VERSION: u32 = 4;
 /// The oldest protocol a server of this build still serves.
@@ -186,6 +186,14 @@ pub enum Op {
     ActivityReschedule(ActivityReschedule),
     #[serde(rename = "activity.reminded")]
     ActivityReminded(ActivityAt),
+    #[serde(rename = "quote.create")]
+    QuoteCreate(QuoteSave),
+    #[serde(rename = "quote.update")]
+    QuoteUpdate(QuoteSave),
+    #[serde(rename = "quote.step")]
+    QuoteStep(QuoteTransition),
+    #[serde(rename = "quote.accept")]
+    QuoteAccept(QuoteAccept),
 }
 
 impl Op {
@@ -229,6 +237,10 @@ impl Op {
             Op::ActivityComplete(_) => "activity.complete",
             Op::ActivityReschedule(_) => "activity.reschedule",
             Op::ActivityReminded(_) => "activity.reminded",
+            Op::QuoteCreate(_) => "quote.create",
+            Op::QuoteUpdate(_) => "quote.update",
+            Op::QuoteStep(_) => "quote.step",
+            Op::QuoteAccept(_) => "quote.accept",
         }
     }
 
@@ -296,6 +308,20 @@ impl Op {
             Op::ActivityComplete(a) => format!("complete activity {}", a.id),
             Op::ActivityReschedule(a) => format!("reschedule activity {}", a.id),
             Op::ActivityReminded(a) => format!("mark activity {} reminded", a.id),
+            Op::QuoteCreate(q) => format!("create quote {}", q.quote.id),
+            Op::QuoteUpdate(q) => format!("revise quote {}", q.quote.id),
+            Op::QuoteStep(t) => format!(
+                "{} quote {}",
+                match t.step {
+                    QuoteStep::RequestApproval(_) => "ask approval of",
+                    QuoteStep::Approve => "approve",
+                    QuoteStep::RefuseApproval(_) => "refuse approval of",
+                    QuoteStep::Send => "send",
+                    QuoteStep::Reject => "record the rejection of",
+                },
+                t.id
+            ),
+            Op::QuoteAccept(a) => format!("accept quote {} as order {}", a.id, a.order),
         }
     }
 }

@@ -270,6 +270,27 @@ pub struct NewQuote {
     pub lines: Vec<NewQuoteLine>,
 }
 
+impl NewQuote {
+    /// The products it names (to load for pricing).
+    pub fn products(&self) -> Vec<ProductId> {
+        let mut out = Vec::new();
+        for l in &self.lines {
+            match l {
+                NewQuoteLine::Item(i) => out.push(i.product),
+                NewQuoteLine::Bundle { components, .. } => out.extend(components.iter().map(|c| c.product)),
+            }
+        }
+        out
+    }
+}
+
+impl Quote {
+    /// The products it names (to load for pricing).
+    pub fn products(&self) -> Vec<ProductId> {
+        self.items().into_iter().map(|(i, _)| i.product).collect()
+    }
+}
+
 /// One order line a quote item becomes.
 struct Flat {
     id: QuoteLineId,

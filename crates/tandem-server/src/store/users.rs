@@ -50,14 +50,15 @@ pub async fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<
 /// A user's role, territories and the version from which their scope holds.
 #[derive(Debug, Clone)]
 pub struct ScopeRow {
+    pub name: String,
     pub role: String,
     pub territories: Vec<String>,
     pub scope_since: i64,
 }
 
 pub async fn scope(conn: &mut PgConnection, user: Uuid) -> Result<Option<ScopeRow>, StoreError> {
-    let row: Option<(String, Vec<String>, i64)> = sqlx::query_as(
-        "SELECT u.role, COALESCE(array_agg(t.territory ORDER BY t.territory) FILTER (WHERE t.territory IS NOT NULL), '{}'),
+    let row: Option<(String, String, Vec<String>, i64)> = sqlx::query_as(
+        "SELECT u.name, u.role, COALESCE(array_agg(t.territory ORDER BY t.territory) FILTER (WHERE t.territory IS NOT NULL), '{}'),
                 u.scope_since
            FROM users u LEFT JOIN user_territories t ON t.user_id = u.id
           WHERE u.id = $1 GROUP BY u.id",
@@ -65,7 +66,7 @@ pub async fn scope(conn: &mut PgConnection, user: Uuid) -> Result<Option<ScopeRo
     .bind(user)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(role, territories, scope_since)| ScopeRow { role, territories, scope_since }))
+    Ok(row.map(|(name, role, territories, scope_since)| ScopeRow { name, role, territories, scope_since }))
 }
 
 /// Replaces the territories of user `name`; their devices take a fresh copy on the next pull.
