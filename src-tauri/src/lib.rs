@@ -4,6 +4,7 @@
 //! replica, and maps the error to `{code, message, fields}` for the UI.
 
 mod commands;
+mod crm_commands;
 mod erp_commands;
 mod error;
 mod state;
@@ -96,6 +97,13 @@ pub fn run() {
             erp_commands::erp_balance_sheet,
             erp_commands::erp_price_lists,
             erp_commands::erp_set_price,
+            crm_commands::crm_pipelines,
+            crm_commands::crm_create_pipeline,
+            crm_commands::crm_deals,
+            crm_commands::crm_deal,
+            crm_commands::crm_create_deal,
+            crm_commands::crm_move_deal,
+            crm_commands::crm_forecast,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

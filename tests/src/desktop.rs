@@ -69,11 +69,27 @@ pub async fn find(c: &Session, css: &str) -> anyhow::Result<Element> {
     c.find(css, 20).await
 }
 
+/// Replaces the text of a field, and checks that the field (a React-controlled input) holds
+/// exactly `text` afterwards: WebKit's clear does not always reach React, so a leftover value is
+/// selected and deleted by keys, and the whole step is retried a few times.
 pub async fn type_into(c: &Session, css: &str, text: &str) -> anyhow::Result<()> {
-    let e = find(c, css).await?;
-    e.clear().await.with_context(|| format!("clearing {css}"))?;
-    e.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
-    Ok(())
+    const CTRL: &str = "\u{E009}";
+    const BACKSPACE: &str = "\u{E003}";
+    let mut last = String::new();
+    for _ in 0..5 {
+        let e = find(c, css).await?;
+        e.clear().await.with_context(|| format!("clearing {css}"))?;
+        if !e.property("value").await?.unwrap_or_default().is_empty() {
+            e.send_keys(&format!("{CTRL}a{CTRL}{BACKSPACE}")).await.with_context(|| format!("emptying {css}"))?;
+        }
+        e.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
+        last = e.property("value").await?.unwrap_or_default();
+        if last == text {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("{css} holds {last:?} instead of {text:?} after typing")
 }
 
 /// Polls until `check` holds (the UI updates asynchronously after sync events).

@@ -1,8 +1,8 @@
 //! The desktop app as a real window: started under Xvfb by tauri-driver (WebKitWebDriver),
 //! driven like a user — sign in, create an account — and the account must then reach a second
 //! device through the real server; when two other devices then edit its city at once, the app
-//! shows the conflict and restores the overwritten value. Run through `make test` (it provides
-//! Xvfb and a keyring).
+//! shows the conflict and restores the overwritten value. Orders and deals are then made in the
+//! window and decided by the server. Run through `make test` (it provides Xvfb and a keyring).
 
 use anyhow::{ensure, Context as _};
 use tandem_tests::cli::{workspace_binary, CliDevice};
@@ -24,7 +24,8 @@ async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> 
     let result = async {
         drive(&c, &server.base_url, &pool).await?;
         let account = through_the_server(&c, &server.base_url, &pool).await?;
-        orders_in_the_window(&c, &server.base_url, &pool, &account).await
+        orders_in_the_window(&c, &server.base_url, &pool, &account).await?;
+        deals_in_the_window(&c, &server.base_url, &pool, &account).await
     }
     .await;
     let shot = c.screenshot_png().await.ok();
@@ -69,7 +70,7 @@ async fn through_the_server(c: &Session, server_url: &str, pool: &sqlx::PgPool) 
         "the app shows what won and what was overwritten: {text}"
     );
     find(c, "[data-testid=restore-overwritten]").await?.click().await?;
-    eventually("the restored city reaches the server", 30, || async {
+    eventually("the restored city reaches the server", 90, || async {
         let city: Option<String> =
             sqlx::query_scalar("SELECT city FROM accounts WHERE name = 'Desktop Created GmbH'").fetch_one(pool).await?;
         Ok(city.as_deref() == Some("Leipzig"))
@@ -138,6 +139,118 @@ async fn orders_in_the_window(c: &Session, server_url: &str, pool: &sqlx::PgPool
     .await?;
     let statuses = order_status(pool).await?;
     ensure!(statuses.contains(&"draft".to_owned()), "the refused order stays a draft: {statuses:?}");
+    Ok(())
+}
+
+async fn deal_stages(pool: &sqlx::PgPool) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT body->'data'->>'stage' FROM docs WHERE kind = 'deal' ORDER BY id")
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Saves what the window shows (to look at the screen, not to compare pixels).
+async fn screenshot(c: &Session, name: &str) -> anyhow::Result<()> {
+    let path = std::env::temp_dir().join(name);
+    std::fs::write(&path, c.screenshot_png().await?)?;
+    eprintln!("desktop test: screenshot at {}", path.display());
+    Ok(())
+}
+
+/// The text of every deal card in the board column of `stage`.
+async fn cards_in(c: &Session, stage: &str) -> anyhow::Result<Vec<String>> {
+    let mut texts = Vec::new();
+    for card in c.find_all(&format!("[data-testid=stage-column][data-stage='{stage}'] [data-testid=deal-card]")).await?
+    {
+        texts.push(card.property("textContent").await?.unwrap_or_default());
+    }
+    Ok(texts)
+}
+
+/// A pipeline set up on another device reaches the window. A deal made there (a missing name is
+/// refused at its field first) starts in the first stage, moves with its card's "Move to…"
+/// select, and reaches the server in its new stage; the forecast weighs it at that stage's 40 %.
+/// A move to Lost asks why first: cancelled, the deal stays; with a reason, it is lost.
+async fn deals_in_the_window(c: &Session, server_url: &str, pool: &sqlx::PgPool, account: &str) -> anyhow::Result<()> {
+    let carla = CliDevice::new()?;
+    carla.login(server_url, "carla", "carla-password-3")?;
+    carla.ok(&["pipeline", "create", "Field sales"])?;
+    carla.ok(&["sync"])?;
+
+    find(c, "#nav-deals").await?.click().await?;
+    find(c, "#sync-now").await?.click().await?;
+    eventually("the pipeline made on another device shows as a board", 30, || async {
+        Ok(c.find_all("[data-testid=stage-column]").await?.len() == 5)
+    })
+    .await?;
+    let mut stages = Vec::new();
+    for column in c.find_all("[data-testid=stage-column]").await? {
+        stages.push(column.attr("data-stage").await?.unwrap_or_default());
+    }
+    ensure!(stages == ["Qualify", "Propose", "Negotiate", "Won", "Lost"], "one column per stage, in order: {stages:?}");
+
+    find(c, "#new-deal").await?.click().await?;
+    find(c, &format!("#deal-account option[value='{account}']")).await?.click().await?;
+    type_into(c, "#deal-amount", "12000").await?;
+    type_into(c, "#deal-currency", "EUR").await?;
+    find(c, "#deal-save").await?.click().await?;
+    let field_error = find(c, "#deal-name-error").await?.text().await?;
+    ensure!(field_error.contains("required"), "the name field says what is wrong: {field_error}");
+    type_into(c, "#deal-name", "Field tablets").await?;
+    find(c, "#deal-save").await?.click().await?;
+    eventually("the new deal is a card in the Qualify column", 10, || async {
+        let cards = cards_in(c, "Qualify").await?;
+        Ok(cards.len() == 1
+            && cards.iter().all(|t| {
+                t.contains("Field tablets") && t.contains("Desktop Created GmbH") && t.contains("12,000.00 EUR")
+            }))
+    })
+    .await?;
+    let header = find(c, "[data-stage=Qualify] .stage-column-header").await?.text().await?;
+    ensure!(header.contains('1') && header.contains("12,000.00 EUR"), "the column counts and sums its deals: {header}");
+    screenshot(c, "tandem-deals-board.png").await?;
+
+    find(c, "[data-testid=deal-card] [data-testid=deal-move] option[value=Propose]").await?.click().await?;
+    eventually("the card moves to the Propose column", 10, || async {
+        Ok(cards_in(c, "Qualify").await?.is_empty() && cards_in(c, "Propose").await?.len() == 1)
+    })
+    .await?;
+    eventually("the move reaches the server", 30, || async { Ok(deal_stages(pool).await? == ["Propose"]) }).await?;
+
+    find(c, "#deals-view-forecast").await?.click().await?;
+    eventually("the forecast weighs the deal at Propose's 40 %", 10, || async {
+        let total = find(c, "#forecast-table [data-testid=forecast-total]").await?.text().await?;
+        Ok(total.contains("12,000.00") && total.contains("4,800.00"))
+    })
+    .await?;
+    screenshot(c, "tandem-deals-forecast.png").await?;
+
+    find(c, "#deals-view-list").await?.click().await?;
+    eventually("the list shows the deal in its stage", 10, || async {
+        let rows = c.find_all("[data-testid=deal-row]").await?;
+        let mut texts = Vec::new();
+        for r in rows {
+            texts.push(r.property("textContent").await?.unwrap_or_default());
+        }
+        Ok(texts.len() == 1 && texts.iter().all(|t| t.contains("Field tablets") && t.contains("Propose")))
+    })
+    .await?;
+    screenshot(c, "tandem-deals-list.png").await?;
+
+    find(c, "#deals-view-board").await?.click().await?;
+    find(c, "[data-testid=deal-card] [data-testid=deal-move] option[value=Lost]").await?.click().await?;
+    find(c, "#lost-reason-dialog").await?;
+    find(c, "#lost-reason-cancel").await?.click().await?;
+    ensure!(c.find_all("#lost-reason-dialog").await?.is_empty(), "cancel closes the dialog");
+    ensure!(cards_in(c, "Propose").await?.len() == 1, "a cancelled move to Lost leaves the deal where it was");
+    find(c, "[data-testid=deal-card] [data-testid=deal-move] option[value=Lost]").await?.click().await?;
+    type_into(c, "#lost-reason", "went with a competitor").await?;
+    find(c, "#lost-reason-save").await?.click().await?;
+    eventually("the lost deal is in the Lost column with its reason", 10, || async {
+        let lost = cards_in(c, "Lost").await?;
+        Ok(lost.len() == 1 && lost.iter().all(|t| t.contains("went with a competitor")))
+    })
+    .await?;
+    eventually("the lost deal reaches the server", 30, || async { Ok(deal_stages(pool).await? == ["Lost"]) }).await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ import { AccountList } from './components/AccountList';
 import { AboutDialog } from './components/AboutDialog';
 import { AuditLog } from './components/AuditLog';
 import { ConflictsPanel } from './components/ConflictsPanel';
+import { DealsScreen } from './components/crm/DealsScreen';
 import { DeliveriesScreen } from './components/erp/DeliveriesScreen';
 import { InvoicesScreen } from './components/erp/InvoicesScreen';
 import { OrdersScreen, type OrdersPane } from './components/erp/OrdersScreen';
@@ -197,6 +198,7 @@ export function App() {
             setScreen(next);
           }}
         />
+        {screen === 'deals' && <DealsScreen version={version} onChanged={dataChanged} />}
         {screen === 'orders' && (
           <OrdersScreen
             key={ordersStart.key}

@@ -582,6 +582,96 @@ export interface PriceInput {
   validTo?: string | null;
 }
 
+// ---------- CRM: pipelines, deals, forecast ----------
+// Core structs serialised with snake_case fields; money is `{amount: "decimal string", currency}`.
+
+/** `open` | `won` | `lost` (a string, should the backend add outcomes). */
+export type StageOutcome = string;
+
+export interface Stage {
+  name: string;
+  /** Percent as a decimal string, e.g. `40`. */
+  probability: string;
+  outcome: StageOutcome;
+  /** `pipeline` | `best_case` | `commit` | `closed` | `omitted`. */
+  forecast_category: string;
+}
+
+export interface Pipeline {
+  id: string;
+  name: string;
+  /** In board order. */
+  stages: Stage[];
+}
+
+export interface Deal {
+  id: string;
+  name: string;
+  account: string;
+  contact: string | null;
+  pipeline: string;
+  /** The stage by name (unique within the pipeline, compared without regard to case). */
+  stage: string;
+  amount: MoneyValue;
+  /** `YYYY-MM-DD`. */
+  expected_close: string;
+  owner: string;
+  team: string | null;
+  /** Set only while the deal is in a lost stage. */
+  lost_reason: string | null;
+  /** The day it reached a won or lost stage; null while open. */
+  closed_on: string | null;
+  created: string;
+  lead: string | null;
+  renews: string | null;
+  custom?: Record<string, unknown>;
+}
+
+/** A deal form as typed (camelCase; blank = no value; the backend validates every field). */
+export interface DealInput {
+  name?: string | null;
+  amount?: string | null;
+  /** Blank: the company currency. */
+  currency?: string | null;
+  /** `YYYY-MM-DD`. */
+  expectedClose?: string | null;
+  /** Blank: the pipeline's first open stage. */
+  stage?: string | null;
+  /** Blank: the signed-in user. */
+  owner?: string | null;
+  team?: string | null;
+  lostReason?: string | null;
+}
+
+export type Granularity = 'month' | 'quarter';
+export type ForecastGroupBy = 'owner' | 'team';
+
+/** One row's figures in the company currency (decimal strings). */
+export interface ForecastFigures {
+  open_pipeline: string;
+  weighted: string;
+  best_case: string;
+  commit: string;
+  closed_won: string;
+  open_deals: number;
+  won_deals: number;
+}
+
+/** Whose figures a row holds; a team of `null` is the deals without a team. */
+export type ForecastGroup = { group: 'owner'; name: string } | { group: 'team'; name: string | null } | { group: 'total' };
+
+export interface ForecastRow {
+  period: { start: string; label: string };
+  group: ForecastGroup;
+  figures: ForecastFigures;
+}
+
+export interface Forecast {
+  currency: string;
+  /** By period; within one, groups by name, then the period's totals row. */
+  rows: ForecastRow[];
+}
+
 export type Unsubscribe = () => void;
 
 export interface Backend {
@@ -652,6 +742,18 @@ export interface Backend {
   erpPriceLists(): Promise<PriceList[]>;
   /** Returns the price list's id. */
   erpSetPrice(input: PriceInput): Promise<string>;
+  // CRM. Writes happen on the device first (offline too); the server decides them again.
+  crmPipelines(): Promise<Pipeline[]>;
+  /** Returns the new pipeline's id (standard stages: Qualify, Propose, Negotiate, Won, Lost). */
+  crmCreatePipeline(name: string): Promise<string>;
+  /** Deals by expected close date, paged by key (every pipeline). */
+  crmDeals(query: DocQuery): Promise<DocPage<Deal>>;
+  crmDeal(id: string): Promise<Deal>;
+  /** Returns the new deal's id; `pipeline` null = the only (or the standard) pipeline. */
+  crmCreateDeal(account: string, contact: string | null, pipeline: string | null, input: DealInput): Promise<string>;
+  /** A lost stage needs `lostReason`; a stage the pipeline lacks is refused (`unknown_stage`). */
+  crmMoveDeal(id: string, stage: string, lostReason?: string | null): Promise<Deal>;
+  crmForecast(granularity: Granularity, groupBy: ForecastGroupBy): Promise<Forecast>;
 }
 
 export const SYNC_STATUS_EVENT = 'tandem://sync-status';
@@ -733,4 +835,11 @@ export const tauriBackend: Backend = {
   erpBalanceSheet: (at) => call('erp_balance_sheet', { at: at ?? null }),
   erpPriceLists: () => call('erp_price_lists'),
   erpSetPrice: (input) => call('erp_set_price', { input }),
+  crmPipelines: () => call('crm_pipelines'),
+  crmCreatePipeline: (name) => call('crm_create_pipeline', { name }),
+  crmDeals: ({ account, after, limit }) => call('crm_deals', { account: account ?? null, after: after ?? null, limit }),
+  crmDeal: (id) => call('crm_deal', { id }),
+  crmCreateDeal: (account, contact, pipeline, input) => call('crm_create_deal', { account, contact, pipeline, input }),
+  crmMoveDeal: (id, stage, lostReason) => call('crm_move_deal', { id, stage, lostReason: lostReason ?? null }),
+  crmForecast: (granularity, groupBy) => call('crm_forecast', { granularity, groupBy }),
 };

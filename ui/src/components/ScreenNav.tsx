@@ -1,7 +1,8 @@
-export type Screen = 'accounts' | 'orders' | 'deliveries' | 'invoices' | 'payments' | 'products' | 'stock' | 'reports';
+export type Screen = 'accounts' | 'deals' | 'orders' | 'deliveries' | 'invoices' | 'payments' | 'products' | 'stock' | 'reports';
 
 const SCREENS: { screen: Screen; label: string }[] = [
   { screen: 'accounts', label: 'Accounts' },
+  { screen: 'deals', label: 'Deals' },
   { screen: 'orders', label: 'Orders' },
   { screen: 'deliveries', label: 'Deliveries' },
   { screen: 'invoices', label: 'Invoices' },
@@ -11,7 +12,7 @@ const SCREENS: { screen: Screen; label: string }[] = [
   { screen: 'reports', label: 'Reports' },
 ];
 
-/** Switches between the accounts screen and the back-office screens. */
+/** Switches between the accounts and deals screens and the back-office screens. */
 export function ScreenNav({ screen, onChange }: { screen: Screen; onChange: (screen: Screen) => void }) {
   return (
     <nav className="screen-nav no-print" aria-label="Screens">
