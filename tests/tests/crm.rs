@@ -560,3 +560,100 @@ async fn a_quote_with_options_and_a_bundle_is_approved_across_devices_and_become
     ensure!(lines == 4, "desk, lamps, and the set's chairs and lamp: {o}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_deal_opens_once_before_the_contract_ends_and_an_order_repeats_in_one_step() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
+    create_user(&db.url, "max", "sales_manager", "a-long-password").await?;
+    let (mia, max) = (CliDevice::new()?, CliDevice::new()?);
+    mia.login(&server.base_url, "mia", "a-long-password")?;
+    max.login(&server.base_url, "max", "a-long-password")?;
+    mia.ok(&["pipeline", "create", "Field sales"])?;
+    let account = mia.create_account(&["--name", "Rostocker Reederei AG"])?;
+    let today = chrono::Local::now().date_naive();
+    let start = (today - chrono::Months::new(11)).to_string();
+    let e = mia.fails(&[
+        "contract",
+        "create",
+        "--account",
+        &account,
+        "--name",
+        "Service",
+        "--start",
+        "01/02/2026",
+        "--value",
+        "1200",
+    ])?;
+    ensure!(e.contains("01/02/2026"), "a date in the wrong format is named: {e}");
+    let contract = last_line(&mia.ok(&[
+        "contract",
+        "create",
+        "--account",
+        &account,
+        "--name",
+        "Fleet service",
+        "--start",
+        &start,
+        "--value",
+        "12000",
+        "--billing",
+        "monthly",
+        "--auto-renew",
+        "--renewal-lead-days",
+        "60",
+    ])?)?;
+    mia.ok(&["sync"])?;
+    max.ok(&["sync"])?;
+
+    // Both managers open the due renewals before either syncs: one renewal deal results.
+    mia.ok(&["contract", "renewals"])?;
+    max.ok(&["contract", "renewals"])?;
+    mia.ok(&["sync"])?;
+    max.ok(&["sync"])?;
+    ensure!(
+        pending(&max)? == 0 && max.json(&["status", "--json"])?["rejected"].as_array().is_some_and(Vec::is_empty),
+        "nothing refused"
+    );
+    mia.ok(&["sync"])?;
+    let deals = mia.json(&["deal", "list", "--json"])?;
+    let renewals: Vec<&Value> =
+        deals.as_array().into_iter().flatten().filter(|d| d["renews"] == contract.as_str()).collect();
+    ensure!(renewals.len() == 1, "one renewal deal: {deals}");
+    ensure!(dec(&renewals[0]["amount"]["amount"])? == Decimal::from(12_000), "worth a term: {}", renewals[0]);
+    let c = mia.json(&["contract", "list", "--json"])?;
+    ensure!(c[0]["renewal_deal"] == renewals[0]["id"], "the contract records its renewal deal: {c}");
+    let again = mia.ok(&["contract", "renewals"])?;
+    ensure!(again.trim().is_empty(), "nothing more is due: {again}");
+
+    // Renewed: the next term starts the day after the end.
+    mia.ok(&["contract", "renew", &contract])?;
+    mia.ok(&["sync"])?;
+    let list = mia.json(&["contract", "list", "--json"])?;
+    let statuses: Vec<&str> = list.as_array().into_iter().flatten().filter_map(|c| c["status"].as_str()).collect();
+    ensure!(statuses == ["renewed", "active"], "the old term renewed, the new one active: {list}");
+
+    // An earlier order, repeated in one step.
+    mia.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "FILTER",
+        "--name",
+        "Oil filter",
+        "--price",
+        "30",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
+    let first = last_line(&mia.ok(&["order", "create", "--account", &account, "--line", "FILTER:12:5"])?)?;
+    let again = last_line(&mia.ok(&["order", "repeat", &first])?)?;
+    mia.ok(&["sync"])?;
+    let o = mia.json(&["order", "show", &again, "--json"])?;
+    ensure!(o["status"] == "draft" && o["lines"][0]["qty"] == "12" && o["lines"][0]["discount"] == "5", "{o}");
+    ensure!(pending(&mia)? == 0, "the server took everything");
+    Ok(())
+}

@@ -706,3 +706,130 @@ pub async fn quote(r: &Replica, cmd: QuoteCmd) -> Result<()> {
     }
     Ok(())
 }
+
+#[derive(Subcommand, Debug)]
+pub enum ContractCmd {
+    /// A customer's contract; prints its id on the last line.
+    Create {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        name: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        start: String,
+        /// YYYY-MM-DD, the last day; default: start + one term.
+        #[arg(long)]
+        end: Option<String>,
+        /// The value of one term.
+        #[arg(long)]
+        value: String,
+        #[arg(long)]
+        currency: Option<String>,
+        /// monthly, quarterly or yearly.
+        #[arg(long)]
+        billing: Option<String>,
+        /// Renews by itself unless notice is given.
+        #[arg(long)]
+        auto_renew: bool,
+        #[arg(long)]
+        term_months: Option<String>,
+        #[arg(long)]
+        notice_days: Option<String>,
+        /// A renewal deal is opened this many days before the end.
+        #[arg(long)]
+        renewal_lead_days: Option<String>,
+    },
+    /// List contracts by end date.
+    List {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open the renewal deals that are due; prints the contracts they renew.
+    Renewals {
+        #[arg(long)]
+        pipeline: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Renew into the next term (prints the new contract's id).
+    Renew { id: String },
+    /// Give notice: the contract runs to its end and does not renew.
+    Notice { id: String },
+    /// End the contract now.
+    Cancel { id: String },
+}
+
+pub async fn contract(r: &Replica, cmd: ContractCmd) -> Result<()> {
+    match cmd {
+        ContractCmd::Create {
+            account,
+            name,
+            start,
+            end,
+            value,
+            currency,
+            billing,
+            auto_renew,
+            term_months,
+            notice_days,
+            renewal_lead_days,
+        } => {
+            let input = tandem_core::crm::contract::ContractInput {
+                name: Some(name),
+                start: Some(start),
+                end,
+                value: Some(value),
+                currency,
+                billing,
+                auto_renew: Some(auto_renew),
+                term_months,
+                notice_days,
+                renewal_lead_days,
+            };
+            println!("{}", r.create_contract(&account, &input).await?);
+        }
+        ContractCmd::List { account, json } => {
+            let mut all = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let page = r.contracts(account.as_deref(), after.as_deref(), 500).await?;
+                all.extend(page.items);
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            if json {
+                return print_json(&all);
+            }
+            for c in &all {
+                println!("{}  {} – {}  {:<9} {}  {}", c.id, c.start, c.end, c.status.as_str(), c.value, c.name);
+            }
+        }
+        ContractCmd::Renewals { pipeline, json } => {
+            let due = r.open_due_renewals(pipeline.as_deref()).await?;
+            if json {
+                return print_json(&due);
+            }
+            for c in &due {
+                println!("renewal deal opened for {} (ends {})", c.name, c.end);
+            }
+        }
+        ContractCmd::Renew { id } => {
+            let c = r.contract_step(&id, "renew").await?;
+            eprintln!("contract \"{}\" is {}", c.name, c.status.as_str());
+        }
+        ContractCmd::Notice { id } => {
+            let c = r.contract_step(&id, "notice").await?;
+            eprintln!("notice given on \"{}\": it ends on {}", c.name, c.end);
+        }
+        ContractCmd::Cancel { id } => {
+            let c = r.contract_step(&id, "cancel").await?;
+            eprintln!("contract \"{}\" is {}", c.name, c.status.as_str());
+        }
+    }
+    Ok(())
+}

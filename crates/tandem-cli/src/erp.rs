@@ -131,6 +131,9 @@ pub enum StockCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum OrderCmd {
+    /// Repeat an earlier order in one step: a new draft with its lines, priced again today;
+    /// prints the new order's id.
+    Repeat { id: String },
     /// Create a draft order; prints its id on the last line.
     Create {
         #[arg(long)]
@@ -593,6 +596,9 @@ pub async fn order(ws: &Workspace, r: &Replica, cmd: OrderCmd) -> Result<()> {
         OrderCmd::Update { id, lines: raw, discount } => {
             r.update_order(&id, &lines(&raw)?, discount.as_deref()).await?;
             println!("{id}");
+        }
+        OrderCmd::Repeat { id } => {
+            println!("{}", r.repeat_order(&id).await?);
         }
         OrderCmd::Confirm { id } => {
             let seq = r.confirm_order(&id).await?;

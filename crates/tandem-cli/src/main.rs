@@ -126,6 +126,9 @@ enum Command {
     /// Quotes: priced offers, discount approval, PDF, acceptance into a sales order.
     #[command(subcommand)]
     Quote(crm::QuoteCmd),
+    /// Contracts and renewals.
+    #[command(subcommand)]
+    Contract(crm::ContractCmd),
     /// Leads: prospects to qualify and convert.
     #[command(subcommand)]
     Lead(crm::LeadCmd),
@@ -424,6 +427,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Activity(cmd) => crm::activity(&ws.open().await?, cmd).await?,
         Command::Calendar { day, week, json } => crm::calendar(&ws.open().await?, day, week, json).await?,
         Command::Quote(cmd) => crm::quote(&ws.open().await?, cmd).await?,
+        Command::Contract(cmd) => crm::contract(&ws.open().await?, cmd).await?,
         Command::Lead(cmd) => crm::lead(&ws.open().await?, cmd).await?,
         Command::Import(cmd) => crm::import(&ws.open().await?, cmd).await?,
         Command::Export(cmd) => erp::export(&ws.open().await?, cmd).await?,

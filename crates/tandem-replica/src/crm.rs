@@ -58,6 +58,7 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
         other => {
             let mut ids = crate::activities::touches(other);
             ids.extend(crate::quotes::touches(other));
+            ids.extend(crate::contracts::touches(other));
             ids
         }
     }
@@ -145,6 +146,10 @@ pub(crate) async fn apply_local(
         }
         Op::QuoteCreate(_) | Op::QuoteUpdate(_) | Op::QuoteStep(_) | Op::QuoteAccept(_) => {
             return crate::quotes::apply_local(conn, op).await;
+        }
+        Op::ContractCreate(_) | Op::ContractStep(_) | Op::ContractRenewalDeal(_) => {
+            let user = crate::replica::meta_get(conn, "user").await?.unwrap_or_else(|| "me".into());
+            return crate::contracts::apply_local(conn, op, &user).await;
         }
         _ => {}
     }

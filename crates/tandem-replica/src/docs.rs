@@ -34,6 +34,7 @@ pub(crate) fn sort_key(doc: &Doc) -> String {
         Doc::Lead(l) => l.company.as_str().to_lowercase(),
         Doc::Activity(a) => crate::activities::sort_key(a),
         Doc::Quote(q) => format!("{}|{}", q.created, q.id),
+        Doc::Contract(c) => format!("{}|{}", c.end, c.id),
     }
 }
 

@@ -27,7 +27,7 @@ use tandem_core::{
     AccountId, Currency, Existing, FieldError, InvoiceId, JournalEntryId, OrderId, ProductId, Quantity, RuleError,
     Visibility, WarehouseId,
 };
-use tandem_sync::erp::{terms_id, Doc, LeadStep, QuoteStep};
+use tandem_sync::erp::{terms_id, ContractStep, Doc, LeadStep, QuoteStep};
 use tandem_sync::Op;
 use uuid::Uuid;
 
@@ -210,6 +210,24 @@ async fn quote_for_update(
     Ok(match docs::load(conn, id.as_uuid(), RowLock::Update).await? {
         Some(Doc::Quote(q)) => Ok(q),
         _ => Err(RuleError::NotFound { entity: "quote", id: id.to_string() }),
+    })
+}
+
+/// A contract of a customer the user sees, the account row locked first.
+async fn contract_for_update(
+    conn: &mut PgConnection,
+    ctx: &ErpCtx<'_>,
+    id: tandem_core::id::ContractId,
+) -> Result<Result<crm::contract::Contract, RuleError>, StoreError> {
+    let Some(Doc::Contract(c)) = docs::peek(conn, id.as_uuid()).await? else {
+        return Ok(Err(RuleError::NotFound { entity: "contract", id: id.to_string() }));
+    };
+    if let Err(e) = customer(conn, ctx, c.account).await? {
+        return Ok(Err(e));
+    }
+    Ok(match docs::load(conn, id.as_uuid(), RowLock::Update).await? {
+        Some(Doc::Contract(c)) => Ok(c),
+        _ => Err(RuleError::NotFound { entity: "contract", id: id.to_string() }),
     })
 }
 
@@ -531,6 +549,46 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             ));
             let order = check!(order::create(Existing::Missing, &accepted.order, &octx));
             Ok(Ok(Applied { docs: vec![Doc::Quote(accepted.quote), Doc::Order(order)] }))
+        }
+        Op::ContractCreate(c) => {
+            check!(may(ctx.role, Duty::Sell));
+            check!(customer(conn, ctx, c.account).await?);
+            check!(c.check_new());
+            if docs::load(conn, c.id.as_uuid(), RowLock::Update).await?.is_some() {
+                return refuse(RuleError::AlreadyExists { entity: "contract", id: c.id.to_string() });
+            }
+            Ok(Ok(Applied { docs: vec![Doc::Contract((**c).clone())] }))
+        }
+        Op::ContractStep(t) => {
+            check!(may(ctx.role, Duty::Sell));
+            let mut c = check!(contract_for_update(conn, ctx, t.id).await?);
+            let mut out = Vec::new();
+            match &t.step {
+                ContractStep::Renew(next) => {
+                    if docs::load(conn, next.as_uuid(), RowLock::Update).await?.is_some() {
+                        return refuse(RuleError::AlreadyExists { entity: "contract", id: next.to_string() });
+                    }
+                    out.push(Doc::Contract(check!(crm::contract::renew(&mut c, *next))));
+                }
+                ContractStep::GiveNotice => check!(crm::contract::give_notice(&mut c, t.on)),
+                ContractStep::Cancel => check!(crm::contract::cancel(&mut c, t.on)),
+            }
+            out.insert(0, Doc::Contract(c));
+            Ok(Ok(Applied { docs: out }))
+        }
+        Op::ContractRenewalDeal(r) => {
+            let mut c = check!(contract_for_update(conn, ctx, r.id).await?);
+            if r.deal != tandem_sync::erp::renewal_deal_id(c.id) {
+                return refuse(invalid("deal", "a renewal deal's id comes from its contract".into()));
+            }
+            if c.renewal_deal.is_some() {
+                // Another device opened it first: nothing more to do.
+                return Ok(Ok(Applied::default()));
+            }
+            let p = check!(pipeline(conn, r.pipeline).await?);
+            let owner = check!(crm::UserName::parse(ctx.user).map_err(|e| RuleError::Invalid(e.into())));
+            let deal = check!(crm::contract::renewal_deal(&mut c, r.deal, &p, owner, r.on));
+            Ok(Ok(Applied { docs: vec![Doc::Contract(c), Doc::Deal(deal)] }))
         }
         Op::SetRate(r) => {
             check!(may(ctx.role, Duty::Account));

@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 use tandem_core::company::{CompanySettings, RateEntry};
 use tandem_core::crm::activity::Activity;
+use tandem_core::crm::contract::Contract;
 use tandem_core::crm::deal::{Deal, LostReason, NewDeal};
 use tandem_core::crm::lead::{ConvertPlan, DisqualifyReason, Lead, NewLead};
 use tandem_core::crm::pipeline::{Pipeline, StageName};
 use tandem_core::crm::quote::{NewQuote, Quote};
-use tandem_core::id::{ActivityId, DealId, LeadId, PipelineId, QuoteId, QuoteLineId};
+use tandem_core::id::{ActivityId, ContractId, DealId, LeadId, PipelineId, QuoteId, QuoteLineId};
 use tandem_core::invoice::Invoice;
 use tandem_core::ledger::JournalEntry;
 use tandem_core::order::{Delivery, NewOrder, SalesOrder};
@@ -56,6 +57,8 @@ pub enum Doc {
     Activity(Activity),
     /// CRM (protocol 4): a quote to a customer.
     Quote(Quote),
+    /// CRM (protocol 4): a customer's contract with its renewal terms.
+    Contract(Contract),
 }
 
 /// Who may see a kind of document.
@@ -93,6 +96,7 @@ impl Doc {
             Doc::Lead(_) => "lead",
             Doc::Activity(_) => "activity",
             Doc::Quote(_) => "quote",
+            Doc::Contract(_) => "contract",
         }
     }
 
@@ -117,6 +121,7 @@ impl Doc {
             Doc::Lead(l) => l.id.as_uuid(),
             Doc::Activity(a) => a.id.as_uuid(),
             Doc::Quote(q) => q.id.as_uuid(),
+            Doc::Contract(c) => c.id.as_uuid(),
         }
     }
 
@@ -131,6 +136,7 @@ impl Doc {
             Doc::Deal(d) => Reach::Customer(d.account),
             Doc::Lead(l) => Reach::Territory(l.territory.clone()),
             Doc::Quote(q) => Reach::Customer(q.account),
+            Doc::Contract(c) => Reach::Customer(c.account),
             Doc::Activity(a) => match a.links.account {
                 Some(account) => Reach::Customer(account),
                 None => Reach::Territory(a.links.territory.clone()),
@@ -148,7 +154,7 @@ impl Doc {
     /// The protocol a device must speak to receive this kind.
     pub fn since_protocol(&self) -> u32 {
         match self {
-            Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) | Doc::Activity(_) | Doc::Quote(_) => 4,
+            Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) | Doc::Activity(_) | Doc::Quote(_) | Doc::Contract(_) => 4,
             _ => 3,
         }
     }
@@ -425,4 +431,39 @@ pub struct QuoteAccept {
     #[serde(default)]
     pub selected: Vec<QuoteLineId>,
     pub on: NaiveDate,
+}
+
+/// The steps of a contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "step", content = "next")]
+pub enum ContractStep {
+    /// Renewed into the contract `next` (the next term).
+    Renew(ContractId),
+    GiveNotice,
+    Cancel,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractTransition {
+    pub id: ContractId,
+    pub step: ContractStep,
+    pub on: NaiveDate,
+}
+
+/// `contract.renewal_deal`: opens the renewal deal of a contract due one. Its id is derived
+/// from the contract, so devices that open it at the same time open one deal; a contract that
+/// already has one is left as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractRenewalDeal {
+    pub id: ContractId,
+    pub deal: DealId,
+    pub pipeline: PipelineId,
+    pub on: NaiveDate,
+}
+
+/// The renewal deal's id of a contract (the same on every device).
+pub fn renewal_deal_id(contract: ContractId) -> DealId {
+    DealId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("renewal/{contract}").as_bytes()))
 }

@@ -25,7 +25,7 @@ use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 ///   totals. A protocol-1 device receives neither territories nor conflicts.
 /// - 3: order-to-cash documents (`Change::Doc`) and their mutations. A protocol-2 device
 ///   receives no documents.
-/// - 4: CRM documents (pipelines, deals, leads, activities, quotes) and their mutations. A protocol-3 device receives the
+/// - 4: CRM documents (pipelines, deals, leads, activities, quotes, contracts) and their mutations. A protocol-3 device receives the
 ///   order-to-cash documents only.
 pub const PROTOCOL_VERSION: u32 = 4;
 /// The oldest protocol a server of this build still serves.
@@ -194,6 +194,12 @@ pub enum Op {
     QuoteStep(QuoteTransition),
     #[serde(rename = "quote.accept")]
     QuoteAccept(QuoteAccept),
+    #[serde(rename = "contract.create")]
+    ContractCreate(Box<tandem_core::crm::contract::Contract>),
+    #[serde(rename = "contract.step")]
+    ContractStep(ContractTransition),
+    #[serde(rename = "contract.renewal_deal")]
+    ContractRenewalDeal(ContractRenewalDeal),
 }
 
 impl Op {
@@ -241,6 +247,9 @@ impl Op {
             Op::QuoteUpdate(_) => "quote.update",
             Op::QuoteStep(_) => "quote.step",
             Op::QuoteAccept(_) => "quote.accept",
+            Op::ContractCreate(_) => "contract.create",
+            Op::ContractStep(_) => "contract.step",
+            Op::ContractRenewalDeal(_) => "contract.renewal_deal",
         }
     }
 
@@ -322,6 +331,17 @@ impl Op {
                 t.id
             ),
             Op::QuoteAccept(a) => format!("accept quote {} as order {}", a.id, a.order),
+            Op::ContractCreate(c) => format!("create contract \"{}\"", c.name),
+            Op::ContractStep(t) => format!(
+                "{} contract {}",
+                match t.step {
+                    ContractStep::Renew(_) => "renew",
+                    ContractStep::GiveNotice => "give notice on",
+                    ContractStep::Cancel => "cancel",
+                },
+                t.id
+            ),
+            Op::ContractRenewalDeal(r) => format!("open the renewal deal of contract {}", r.id),
         }
     }
 }

@@ -242,6 +242,23 @@ impl Contract {
     }
 }
 
+impl Contract {
+    /// A new contract as it arrives over the network: active, a term that ends after it starts,
+    /// a value not below zero, no renewal yet.
+    pub fn check_new(&self) -> Result<(), RuleError> {
+        if self.end < self.start {
+            return Err(invalid("end", format!("{} is before the start {}", self.end, self.start)));
+        }
+        if self.value.amount.is_sign_negative() {
+            return Err(invalid("value", format!("{} is negative", self.value)));
+        }
+        if self.status != ContractStatus::Active || self.renewal_deal.is_some() || self.previous.is_some() {
+            return Err(invalid("status", "a new contract is active, with no renewal yet"));
+        }
+        Ok(())
+    }
+}
+
 /// Active contracts that are due a renewal deal (their renewal date has come and none was
 /// opened yet), soonest end first.
 pub fn renewals_due(contracts: &[Contract], today: NaiveDate) -> Vec<&Contract> {
