@@ -707,6 +707,8 @@ pub async fn quote(r: &Replica, cmd: QuoteCmd) -> Result<()> {
     Ok(())
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum ContractCmd {
     /// A customer's contract; prints its id on the last line.
