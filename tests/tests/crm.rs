@@ -657,3 +657,116 @@ async fn a_renewal_deal_opens_once_before_the_contract_ends_and_an_order_repeats
     ensure!(pending(&mia)? == 0, "the server took everything");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_fields_are_validated_and_the_lead_score_is_explained() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
+    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
+    let out = run_server_command(&db.url, &["user", "set-territory", "rex", "--territory", "North"], "")?;
+    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (mia, rex) = (CliDevice::new()?, CliDevice::new()?);
+    mia.login(&server.base_url, "mia", "a-long-password")?;
+    rex.login(&server.base_url, "rex", "a-long-password")?;
+
+    let e =
+        mia.fails(&["crm", "field-add", "--entity", "lead", "--key", "size", "--label", "Size", "--kind", "shoe"])?;
+    ensure!(e.contains("not a field kind"), "{e}");
+    mia.ok(&[
+        "crm",
+        "field-add",
+        "--entity",
+        "lead",
+        "--key",
+        "size",
+        "--label",
+        "Company size",
+        "--kind",
+        "choice:S|M|L",
+    ])?;
+    mia.ok(&["crm", "field-add", "--entity", "lead", "--key", "budget", "--label", "Budget", "--kind", "money:EUR"])?;
+    for (label, cond, points) in [
+        ("Met at a trade fair", "source=event", "20"),
+        ("Company e-mail", "business-email", "10"),
+        ("Large company", "custom:size=L", "30"),
+        ("Calls held", "activity:call:2", "5"),
+        ("Competitor", "contains:company=Rival", "-50"),
+    ] {
+        mia.ok(&["crm", "score-rule-add", "--label", label, "--if", cond, "--points", points])?;
+    }
+    mia.ok(&["sync"])?;
+
+    // A rep may not change the configuration: the server refuses it.
+    rex.ok(&["sync"])?;
+    rex.ok(&["crm", "score-rule-add", "--label", "Mine", "--if", "set:phone", "--points", "99"])?;
+    rex.ok(&["sync"])?;
+    let status = rex.json(&["status", "--json"])?;
+    ensure!(status["rejected"].as_array().is_some_and(|r| r.iter().any(|x| x["code"] == "forbidden")), "{status}");
+    ensure!(
+        rex.json(&["crm", "settings", "--json"])?["scoring"].as_array().map(Vec::len) == Some(5),
+        "the rep's copy dropped it"
+    );
+
+    // Custom values are checked against their definitions; nothing is queued when refused.
+    let before = pending(&rex)?;
+    let e = rex.fails(&[
+        "lead",
+        "create",
+        "--company",
+        "Nordlicht Solar GmbH",
+        "--territory",
+        "North",
+        "--custom",
+        "size=XL",
+    ])?;
+    ensure!(e.contains("Company size") && e.contains("XL"), "{e}");
+    let e = rex.fails(&[
+        "lead",
+        "create",
+        "--company",
+        "Nordlicht Solar GmbH",
+        "--territory",
+        "North",
+        "--custom",
+        "budget=10.001",
+    ])?;
+    ensure!(e.contains("Budget"), "{e}");
+    ensure!(pending(&rex)? == before, "nothing was queued");
+
+    let lead = last_line(&rex.ok(&[
+        "lead",
+        "create",
+        "--company",
+        "Nordlicht Solar GmbH",
+        "--email",
+        "info@nordlicht-solar.example",
+        "--source",
+        "event",
+        "--territory",
+        "North",
+        "--custom",
+        "size=l",
+        "--custom",
+        "budget=25000",
+    ])?)?;
+    for i in 0..3 {
+        rex.ok(&["activity", "add", "--kind", "call", "--subject", &format!("Call {i}"), "--lead", &lead])?;
+    }
+    let shown = rex.json(&["lead", "show", &lead, "--json"])?;
+    ensure!(shown["lead"]["custom"]["size"]["value"] == "L", "a choice is stored as defined: {shown}");
+    let score = &shown["score"];
+    ensure!(score["total"] == 70, "20 + 10 + 30 + 2 calls × 5 = 70: {score}");
+    let labels: Vec<&str> =
+        score["parts"].as_array().into_iter().flatten().filter_map(|p| p["label"].as_str()).collect();
+    ensure!(
+        labels == ["Met at a trade fair", "Company e-mail", "Large company", "Calls held"],
+        "explained: {labels:?}"
+    );
+    rex.ok(&["sync"])?;
+    ensure!(pending(&rex)? == 0, "the server took the lead and the calls: {}", rex.ok(&["status"])?);
+    mia.ok(&["sync"])?;
+    let list = mia.json(&["lead", "list", "--json"])?;
+    ensure!(list[0]["score"]["total"] == 70, "the manager sees the same score: {list}");
+    Ok(())
+}

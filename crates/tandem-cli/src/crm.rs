@@ -185,6 +185,9 @@ pub enum LeadCmd {
         owner: Option<String>,
         #[arg(long)]
         territory: Option<String>,
+        /// A custom field: KEY=VALUE (repeat).
+        #[arg(long = "custom")]
+        custom: Vec<String>,
     },
     /// List leads by company.
     List {
@@ -257,7 +260,8 @@ pub enum ImportCmd {
 
 pub async fn lead(r: &Replica, cmd: LeadCmd) -> Result<()> {
     match cmd {
-        LeadCmd::Create { company, person, email, phone, vat_id, city, source, owner, territory } => {
+        LeadCmd::Create { company, person, email, phone, vat_id, city, source, owner, territory, custom } => {
+            let custom = custom_values(&custom)?;
             let input = LeadInput {
                 company: Some(company),
                 person,
@@ -268,7 +272,7 @@ pub async fn lead(r: &Replica, cmd: LeadCmd) -> Result<()> {
                 source,
                 owner,
                 territory,
-                custom: Default::default(),
+                custom,
             };
             println!("{}", r.create_lead(&input).await?);
         }
@@ -283,13 +287,26 @@ pub async fn lead(r: &Replica, cmd: LeadCmd) -> Result<()> {
                     None => break,
                 }
             }
+            let scores = r.lead_scores(&all).await?;
             if json {
-                return print_json(&all);
+                let rows: Vec<serde_json::Value> = all
+                    .iter()
+                    .zip(&scores)
+                    .map(|(l, s)| {
+                        let mut v = serde_json::to_value(l).unwrap_or_default();
+                        if let Some(o) = v.as_object_mut() {
+                            o.insert("score".into(), serde_json::to_value(s).unwrap_or_default());
+                        }
+                        v
+                    })
+                    .collect();
+                return print_json(&rows);
             }
-            for l in &all {
+            for (l, s) in all.iter().zip(&scores) {
                 println!(
-                    "{}  {:<12} {}  {}",
+                    "{}  {:>3}  {:<12} {}  {}",
                     l.id,
+                    s.total,
                     l.status.as_str(),
                     l.company,
                     l.email.as_ref().map(ToString::to_string).unwrap_or_default()
@@ -298,10 +315,17 @@ pub async fn lead(r: &Replica, cmd: LeadCmd) -> Result<()> {
         }
         LeadCmd::Show { id, json } => {
             let l = r.lead(&id).await?;
+            let score = r.lead_scores(std::slice::from_ref(&l)).await?.pop();
             if json {
-                return print_json(&l);
+                return print_json(&serde_json::json!({ "lead": l, "score": score }));
             }
             println!("{} ({}) — {} — owner {}", l.company, l.status.as_str(), l.source.as_str(), l.owner);
+            if let Some(s) = score {
+                println!("score {} of 100", s.total);
+                for p in &s.parts {
+                    println!("  {:+} {}", p.points, p.label);
+                }
+            }
         }
         LeadCmd::Duplicates { id, json } => {
             let d = r.lead_duplicates(&id).await?;
@@ -834,4 +858,81 @@ pub async fn contract(r: &Replica, cmd: ContractCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CrmCmd {
+    /// Add a custom field: --entity lead|deal|account|contact --key KEY --label LABEL
+    /// --kind text[:MAX]|number[:SCALE]|money:CUR|date|choice:A|B|C [--required].
+    FieldAdd {
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        required: bool,
+    },
+    FieldRemove {
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        key: String,
+    },
+    /// Add a lead scoring rule: --if source=event | equals:FIELD=V | contains:FIELD=V | set:FIELD
+    /// | business-email | custom:KEY=V | activity:KIND:MAX, --points N (-100 to 100).
+    ScoreRuleAdd {
+        #[arg(long)]
+        label: String,
+        #[arg(long = "if")]
+        condition: String,
+        #[arg(long, allow_hyphen_values = true)]
+        points: i32,
+    },
+    ScoreRuleRemove {
+        id: String,
+    },
+    /// Show the custom fields and scoring rules.
+    Settings {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn crm(r: &Replica, cmd: CrmCmd) -> Result<()> {
+    let s = match cmd {
+        CrmCmd::FieldAdd { entity, key, label, kind, required } => {
+            r.add_custom_field(&entity, &key, &label, &kind, required).await?
+        }
+        CrmCmd::FieldRemove { entity, key } => r.remove_custom_field(&entity, &key).await?,
+        CrmCmd::ScoreRuleAdd { label, condition, points } => r.add_scoring_rule(&label, &condition, points).await?,
+        CrmCmd::ScoreRuleRemove { id } => r.remove_scoring_rule(&id).await?,
+        CrmCmd::Settings { json } => {
+            let s = r.crm_settings().await?;
+            if json {
+                return print_json(&s);
+            }
+            s
+        }
+    };
+    for f in &s.fields {
+        println!("field  {}.{}  \"{}\"{}", f.entity, f.key, f.label, if f.required { " (required)" } else { "" });
+    }
+    for rule in &s.scoring {
+        println!("rule   {}  {:+}  {}", rule.id, rule.points, rule.label);
+    }
+    Ok(())
+}
+
+fn custom_values(raw: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+    raw.iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .ok_or_else(|| anyhow::anyhow!("--custom {kv:?}: expected KEY=VALUE"))
+        })
+        .collect()
 }

@@ -126,6 +126,9 @@ enum Command {
     /// Quotes: priced offers, discount approval, PDF, acceptance into a sales order.
     #[command(subcommand)]
     Quote(crm::QuoteCmd),
+    /// CRM settings: custom fields and lead scoring rules (sales managers and admins).
+    #[command(subcommand)]
+    Crm(crm::CrmCmd),
     /// Contracts and renewals.
     #[command(subcommand)]
     Contract(crm::ContractCmd),
@@ -427,6 +430,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Activity(cmd) => crm::activity(&ws.open().await?, cmd).await?,
         Command::Calendar { day, week, json } => crm::calendar(&ws.open().await?, day, week, json).await?,
         Command::Quote(cmd) => crm::quote(&ws.open().await?, cmd).await?,
+        Command::Crm(cmd) => crm::crm(&ws.open().await?, cmd).await?,
         Command::Contract(cmd) => crm::contract(&ws.open().await?, cmd).await?,
         Command::Lead(cmd) => crm::lead(&ws.open().await?, cmd).await?,
         Command::Import(cmd) => crm::import(&ws.open().await?, cmd).await?,

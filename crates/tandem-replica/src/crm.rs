@@ -8,8 +8,10 @@ use crate::replica::Replica;
 use crate::store;
 use chrono::{Local, NaiveDate};
 use sqlx::SqliteConnection;
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use tandem_core::company::{self, RateEntry};
+use tandem_core::crm::activity::ActivityKind;
 use tandem_core::crm::csv::{self, ColumnMapping, ImportContext, ImportRecord, PreviewRow};
 use tandem_core::crm::deal::{self, Deal, DealInput, LostReason, NewDeal};
 use tandem_core::crm::forecast::{self, Forecast, ForecastOptions, Granularity, GroupBy};
@@ -18,6 +20,8 @@ use tandem_core::crm::lead::{
     NewLead,
 };
 use tandem_core::crm::pipeline::{Pipeline, StageName};
+use tandem_core::crm::scoring::{self, Condition, Score};
+use tandem_core::crm::settings::{self, CrmSettings};
 use tandem_core::crm::{CrmEntity, UserName};
 use tandem_core::id::{DealId, LeadId, PipelineId};
 use tandem_core::{AccountId, ContactId, Existing, FieldError, ItemName, RuleError};
@@ -46,6 +50,7 @@ pub fn standard_pipeline_id() -> PipelineId {
 pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
     match op {
         Op::PipelineSave(p) => vec![p.id.as_uuid()],
+        Op::CrmConfigure(_) => vec![CrmSettings::ID],
         Op::DealCreate(c) => vec![c.deal.id.as_uuid()],
         Op::DealMove(m) => vec![m.id.as_uuid()],
         Op::LeadImport(i) => i.leads.iter().map(|l| l.id.as_uuid()).collect(),
@@ -156,6 +161,7 @@ pub(crate) async fn apply_local(
     Ok(Some(
         match op {
             Op::PipelineSave(p) => p.check().map(|()| Doc::Pipeline(p.clone())),
+            Op::CrmConfigure(c) => c.check().map(|()| Doc::CrmSettings(c.clone())),
             Op::DealCreate(c) => {
                 let pipeline = match load_pipeline(conn, c.deal.pipeline).await? {
                     Ok(p) => p,
@@ -259,7 +265,8 @@ impl Replica {
             input.owner = Some(self.meta("user").await?.unwrap_or_else(|| "me".into()));
         }
         let id = DealId::from_uuid(Uuid::now_v7());
-        let new = NewDeal::parse(id, account, contact, &pipeline, &input, &[], company)?;
+        let defs = self.crm_settings().await?.fields_of(CrmEntity::Deal);
+        let new = NewDeal::parse(id, account, contact, &pipeline, &input, &defs, company)?;
         self.mutate(Op::DealCreate(DealCreate { deal: new, on: Self::today() })).await?;
         Ok(id)
     }
@@ -361,20 +368,22 @@ impl Replica {
             input.owner = Some(self.user_name().await?);
         }
         let id = LeadId::from_uuid(Uuid::now_v7());
-        let new = NewLead::parse(id, &input, &[])?;
+        let defs = self.crm_settings().await?.fields_of(CrmEntity::Lead);
+        let new = NewLead::parse(id, &input, &defs)?;
         self.mutate(Op::LeadImport(LeadImport { leads: vec![new], on: Self::today() })).await?;
         Ok(id)
     }
 
     /// The suggested column mapping of a lead CSV and its first rows, as they would import.
     pub async fn preview_lead_import(&self, text: &str, rows: usize) -> Result<(ColumnMapping, Vec<PreviewRow>)> {
+        let defs = self.crm_settings().await?.fields_of(CrmEntity::Lead);
         let headers = csv::headers(text).map_err(ReplicaError::Import)?;
-        let mapping = csv::suggest_mapping(&headers, CrmEntity::Lead, &[]);
+        let mapping = csv::suggest_mapping(&headers, CrmEntity::Lead, &defs);
         let owner = UserName::parse(&self.user_name().await?).map_err(|e| field(e, "owner"))?;
         let company = self.company_currency().await?;
         let none = |_: &str| None;
         let ctx =
-            ImportContext { defs: &[], company, default_owner: Some(&owner), pipeline: None, find_account: &none };
+            ImportContext { defs: &defs, company, default_owner: Some(&owner), pipeline: None, find_account: &none };
         let preview = csv::preview(text, &mapping, &ctx, rows).map_err(ReplicaError::Import)?;
         Ok((mapping, preview))
     }
@@ -382,18 +391,19 @@ impl Replica {
     /// Imports a lead CSV, all or nothing: one bad line imports none and names every bad line
     /// and column. `mapping` none: the suggested one.
     pub async fn import_leads(&self, text: &str, mapping: Option<ColumnMapping>) -> Result<Vec<LeadId>> {
+        let defs = self.crm_settings().await?.fields_of(CrmEntity::Lead);
         let mapping = match mapping {
             Some(m) => m,
             None => {
                 let headers = csv::headers(text).map_err(ReplicaError::Import)?;
-                csv::suggest_mapping(&headers, CrmEntity::Lead, &[])
+                csv::suggest_mapping(&headers, CrmEntity::Lead, &defs)
             }
         };
         let owner = UserName::parse(&self.user_name().await?).map_err(|e| field(e, "owner"))?;
         let company = self.company_currency().await?;
         let none = |_: &str| None;
         let ctx =
-            ImportContext { defs: &[], company, default_owner: Some(&owner), pipeline: None, find_account: &none };
+            ImportContext { defs: &defs, company, default_owner: Some(&owner), pipeline: None, find_account: &none };
         let rows = csv::parse_all(text, &mapping, &ctx, &mut Uuid::now_v7).map_err(ReplicaError::Import)?;
         let leads: Vec<NewLead> = rows
             .into_iter()
@@ -587,5 +597,92 @@ impl Replica {
         ops.push(Op::LeadConvert(Box::new(LeadConvert { id: l.id, plan, on: today })));
         self.mutate_all(&ops).await?;
         Ok(Converted { account: account_id, contact: contact_id, deal: deal_id })
+    }
+}
+
+impl Replica {
+    /// The company's CRM settings: custom fields and scoring rules.
+    pub async fn crm_settings(&self) -> Result<CrmSettings> {
+        Ok(match docs::load(&mut *self.pool.acquire().await?, CrmSettings::ID).await? {
+            Some(Doc::CrmSettings(s)) => s,
+            _ => CrmSettings::default(),
+        })
+    }
+
+    async fn configure(&self, next: CrmSettings) -> Result<CrmSettings> {
+        next.check()?;
+        self.mutate(Op::CrmConfigure(next)).await?;
+        self.crm_settings().await
+    }
+
+    /// Defines a custom field (`kind`: text[:MAX], number[:SCALE], money:CUR, date, choice:A|B).
+    pub async fn add_custom_field(
+        &self,
+        entity: &str,
+        key: &str,
+        label: &str,
+        kind: &str,
+        required: bool,
+    ) -> Result<CrmSettings> {
+        let def = settings::new_field(entity, key, label, kind, required)?;
+        let mut next = self.crm_settings().await?;
+        next.fields.push(def);
+        self.configure(next).await
+    }
+
+    pub async fn remove_custom_field(&self, entity: &str, key: &str) -> Result<CrmSettings> {
+        let entity = CrmEntity::parse(entity).map_err(|e| field(e, "entity"))?;
+        let mut next = self.crm_settings().await?;
+        let before = next.fields.len();
+        next.fields.retain(|f| !(f.entity == entity && f.key.as_str() == key.trim()));
+        if next.fields.len() == before {
+            return Err(ReplicaError::BadInput(format!("there is no custom field {key:?} on {entity}")));
+        }
+        self.configure(next).await
+    }
+
+    /// Adds a lead scoring rule (see `settings::parse_condition` for the conditions).
+    pub async fn add_scoring_rule(&self, label: &str, condition: &str, points: i32) -> Result<CrmSettings> {
+        let rule = settings::new_rule(label, condition, points)?;
+        let mut next = self.crm_settings().await?;
+        next.scoring.push(rule);
+        self.configure(next).await
+    }
+
+    pub async fn remove_scoring_rule(&self, id: &str) -> Result<CrmSettings> {
+        let mut next = self.crm_settings().await?;
+        let before = next.scoring.len();
+        next.scoring.retain(|r| r.id.to_string() != id.trim());
+        if next.scoring.len() == before {
+            return Err(ReplicaError::BadInput(format!("there is no scoring rule {id}")));
+        }
+        self.configure(next).await
+    }
+
+    /// The score of each lead with its explanation (the rules that gave or took points).
+    pub async fn lead_scores(&self, leads: &[Lead]) -> Result<Vec<Score>> {
+        let rules = self.crm_settings().await?.scoring;
+        let per_activity = rules.iter().any(|r| matches!(r.condition, Condition::PerActivity { .. }));
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::with_capacity(leads.len());
+        for l in leads {
+            let rows: Vec<(String, i64)> = if per_activity {
+                sqlx::query_as(
+                    "SELECT json_extract(data, '$.data.kind'), count(*) FROM docs
+                      WHERE kind = 'activity' AND json_extract(data, '$.data.links.lead') = ?1 GROUP BY 1",
+                )
+                .bind(l.id.to_string())
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                Vec::new()
+            };
+            let counts: BTreeMap<ActivityKind, u32> = rows
+                .into_iter()
+                .filter_map(|(k, n)| ActivityKind::parse(&k).ok().map(|k| (k, u32::try_from(n).unwrap_or(u32::MAX))))
+                .collect();
+            out.push(scoring::score(l, &rules, &counts));
+        }
+        Ok(out)
     }
 }

@@ -35,6 +35,7 @@ pub(crate) fn sort_key(doc: &Doc) -> String {
         Doc::Activity(a) => crate::activities::sort_key(a),
         Doc::Quote(q) => format!("{}|{}", q.created, q.id),
         Doc::Contract(c) => format!("{}|{}", c.end, c.id),
+        Doc::CrmSettings(_) => String::new(),
     }
 }
 

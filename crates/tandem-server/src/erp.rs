@@ -231,6 +231,13 @@ async fn contract_for_update(
     })
 }
 
+async fn crm_settings(conn: &mut PgConnection) -> Result<crm::settings::CrmSettings, StoreError> {
+    Ok(match docs::load(conn, crm::settings::CrmSettings::ID, RowLock::Share).await? {
+        Some(Doc::CrmSettings(s)) => s,
+        _ => crm::settings::CrmSettings::default(),
+    })
+}
+
 async fn pipeline(conn: &mut PgConnection, id: PipelineId) -> Result<Result<Pipeline, RuleError>, StoreError> {
     Ok(match docs::load(conn, id.as_uuid(), RowLock::Share).await? {
         Some(Doc::Pipeline(p)) => Ok(p),
@@ -379,6 +386,8 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 Some(_) => return refuse(RuleError::AlreadyExists { entity: "deal", id: c.deal.id.to_string() }),
                 None => Existing::Missing,
             };
+            let fields = crm_settings(conn).await?.fields;
+            check!(crm::custom::validate_all(&fields, crm::CrmEntity::Deal, &c.deal.custom).map_err(RuleError::Invalid));
             let deal = check!(crm::deal::create(existing, &c.deal, &pipeline, c.on));
             Ok(Ok(Applied { docs: vec![Doc::Deal(deal)] }))
         }
@@ -402,6 +411,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                     format!("{} leads in one import, at most {MAX_LEADS_PER_IMPORT}", import.leads.len()),
                 ));
             }
+            let crm_fields = crm_settings(conn).await?.fields;
             let mut out = Vec::with_capacity(import.leads.len());
             for new in &import.leads {
                 if !ctx.visibility.sees(new.territory.as_ref()) {
@@ -416,6 +426,8 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                     Some(_) => return refuse(RuleError::AlreadyExists { entity: "lead", id: new.id.to_string() }),
                     None => Existing::Missing,
                 };
+                check!(crm::custom::validate_all(&crm_fields, crm::CrmEntity::Lead, &new.custom)
+                    .map_err(RuleError::Invalid));
                 out.push(Doc::Lead(check!(crm::lead::create(existing, new, import.on))));
             }
             Ok(Ok(Applied { docs: out }))
@@ -589,6 +601,11 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let owner = check!(crm::UserName::parse(ctx.user).map_err(|e| RuleError::Invalid(e.into())));
             let deal = check!(crm::contract::renewal_deal(&mut c, r.deal, &p, owner, r.on));
             Ok(Ok(Applied { docs: vec![Doc::Contract(c), Doc::Deal(deal)] }))
+        }
+        Op::CrmConfigure(c) => {
+            check!(may(ctx.role, Duty::ConfigureCrm));
+            check!(c.check());
+            Ok(Ok(Applied { docs: vec![Doc::CrmSettings(c.clone())] }))
         }
         Op::SetRate(r) => {
             check!(may(ctx.role, Duty::Account));

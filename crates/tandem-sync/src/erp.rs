@@ -17,6 +17,7 @@ use tandem_core::crm::deal::{Deal, LostReason, NewDeal};
 use tandem_core::crm::lead::{ConvertPlan, DisqualifyReason, Lead, NewLead};
 use tandem_core::crm::pipeline::{Pipeline, StageName};
 use tandem_core::crm::quote::{NewQuote, Quote};
+use tandem_core::crm::settings::CrmSettings;
 use tandem_core::id::{ActivityId, ContractId, DealId, LeadId, PipelineId, QuoteId, QuoteLineId};
 use tandem_core::invoice::Invoice;
 use tandem_core::ledger::JournalEntry;
@@ -59,6 +60,8 @@ pub enum Doc {
     Quote(Quote),
     /// CRM (protocol 4): a customer's contract with its renewal terms.
     Contract(Contract),
+    /// CRM (protocol 4): custom fields and lead scoring rules (one record).
+    CrmSettings(CrmSettings),
 }
 
 /// Who may see a kind of document.
@@ -97,6 +100,7 @@ impl Doc {
             Doc::Activity(_) => "activity",
             Doc::Quote(_) => "quote",
             Doc::Contract(_) => "contract",
+            Doc::CrmSettings(_) => "crm_settings",
         }
     }
 
@@ -122,6 +126,7 @@ impl Doc {
             Doc::Activity(a) => a.id.as_uuid(),
             Doc::Quote(q) => q.id.as_uuid(),
             Doc::Contract(c) => c.id.as_uuid(),
+            Doc::CrmSettings(_) => CrmSettings::ID,
         }
     }
 
@@ -132,7 +137,8 @@ impl Doc {
             | Doc::Product(_)
             | Doc::Warehouse(_)
             | Doc::Stock(_)
-            | Doc::Pipeline(_) => Reach::Everyone,
+            | Doc::Pipeline(_)
+            | Doc::CrmSettings(_) => Reach::Everyone,
             Doc::Deal(d) => Reach::Customer(d.account),
             Doc::Lead(l) => Reach::Territory(l.territory.clone()),
             Doc::Quote(q) => Reach::Customer(q.account),

@@ -200,6 +200,8 @@ pub enum Op {
     ContractStep(ContractTransition),
     #[serde(rename = "contract.renewal_deal")]
     ContractRenewalDeal(ContractRenewalDeal),
+    #[serde(rename = "crm.configure")]
+    CrmConfigure(tandem_core::crm::settings::CrmSettings),
 }
 
 impl Op {
@@ -250,6 +252,7 @@ impl Op {
             Op::ContractCreate(_) => "contract.create",
             Op::ContractStep(_) => "contract.step",
             Op::ContractRenewalDeal(_) => "contract.renewal_deal",
+            Op::CrmConfigure(_) => "crm.configure",
         }
     }
 
@@ -342,6 +345,9 @@ impl Op {
                 t.id
             ),
             Op::ContractRenewalDeal(r) => format!("open the renewal deal of contract {}", r.id),
+            Op::CrmConfigure(c) => {
+                format!("configure {} custom fields and {} scoring rules", c.fields.len(), c.scoring.len())
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod lead;
 pub mod pipeline;
 pub mod quote;
 pub mod scoring;
+pub mod settings;
 #[cfg(test)]
 mod testkit;
 
