@@ -770,3 +770,58 @@ async fn custom_fields_are_validated_and_the_lead_score_is_explained() -> anyhow
     ensure!(list[0]["score"]["total"] == 70, "the manager sees the same score: {list}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_contacts_and_deals_import_all_or_nothing_and_lists_export_as_csv() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
+    let mia = CliDevice::new()?;
+    mia.login(&server.base_url, "mia", "a-long-password")?;
+    mia.ok(&["pipeline", "create", "Field sales"])?;
+    let files = tempfile::tempdir()?;
+    let write = |name: &str, text: &str| -> anyhow::Result<String> {
+        let p = files.path().join(name);
+        std::fs::write(&p, text)?;
+        Ok(p.display().to_string())
+    };
+
+    let accounts =
+        write("accounts.csv", "Account Name;City;VAT ID\nWerft Nord GmbH;Kiel;DE123456789\nBau Süd AG;Ulm;\n")?;
+    mia.ok(&["import", "accounts", &accounts])?;
+    // A contact of an account the file does not know: nothing is imported.
+    let bad = write(
+        "contacts.csv",
+        "First name,Last name,E-mail,Account\nAnna,Berg,anna@werft-nord.example,Werft Nord GmbH\nBen,Hahn,ben@x.example,Nowhere KG\n",
+    )?;
+    let e = mia.fails(&["import", "contacts", &bad])?;
+    ensure!(e.contains("line 3") && e.contains("Account") && e.contains("Nowhere KG"), "{e}");
+    let good = write(
+        "contacts2.csv",
+        "First name,Last name,E-mail,Account\nAnna,Berg,anna@werft-nord.example,werft nord gmbh\nBen,Hahn,ben@bau-sued.example,Bau Süd AG\n",
+    )?;
+    mia.ok(&["import", "contacts", &good])?;
+    let deals = write(
+        "deals.csv",
+        "Deal,Account,Amount,Currency,Close date,Stage\nCrane,Werft Nord GmbH,\"150,000.00\",EUR,2027-03-31,Propose\nScaffold,Bau Süd AG,8000,EUR,2027-01-15,\n",
+    )?;
+    let e = mia.fails(&["import", "deals", &deals])?;
+    ensure!(e.contains("line 2") && e.contains("Amount"), "a thousands separator is not an amount: {e}");
+    let deals = write(
+        "deals2.csv",
+        "Deal,Account,Amount,Currency,Close date,Stage\nCrane,Werft Nord GmbH,150000,EUR,2027-03-31,Propose\nScaffold,Bau Süd AG,8000,EUR,2027-01-15,\n",
+    )?;
+    mia.ok(&["import", "deals", &deals])?;
+    mia.ok(&["sync"])?;
+    ensure!(pending(&mia)? == 0, "the server took every record: {}", mia.ok(&["status"])?);
+    let pool = db.pool().await?;
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts").fetch_one(&pool).await?;
+    ensure!(n == 2, "two contacts, none from the refused file: {n}");
+
+    // Export and read back.
+    let csv = mia.ok(&["export", "csv", "deals"])?;
+    let lines: Vec<&str> = csv.lines().collect();
+    ensure!(lines.len() == 3 && lines[0].starts_with("Id,Name,Account,Stage"), "{csv}");
+    ensure!(csv.contains("Crane") && csv.contains("Propose") && csv.contains("Qualify"), "{csv}");
+    Ok(())
+}

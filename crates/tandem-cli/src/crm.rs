@@ -248,6 +248,13 @@ pub enum LeadCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCmd {
+    /// Import accounts from a CSV file (Name, VAT ID, E-mail, Phone, City, Territory, ...), all
+    /// or nothing.
+    Accounts { file: std::path::PathBuf },
+    /// Import contacts (Name or First/Last name, E-mail, Phone, Account by name), all or nothing.
+    Contacts { file: std::path::PathBuf },
+    /// Import deals (Name, Account, Amount, Currency, Close date, Stage, Owner), all or nothing.
+    Deals { file: std::path::PathBuf },
     /// Import leads from a CSV file, all or nothing: a bad line imports none and is named with
     /// its column. Columns are matched by their header (Company, Name, E-mail, Phone, ...).
     Leads {
@@ -377,8 +384,27 @@ pub async fn lead(r: &Replica, cmd: LeadCmd) -> Result<()> {
     Ok(())
 }
 
+fn read_text(file: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text (byte {})", file.display(), e.utf8_error().valid_up_to()))
+}
+
 pub async fn import(r: &Replica, cmd: ImportCmd) -> Result<()> {
+    use tandem_core::crm::CrmEntity;
+    let (entity, file) = match &cmd {
+        ImportCmd::Accounts { file } => (Some(CrmEntity::Account), file.clone()),
+        ImportCmd::Contacts { file } => (Some(CrmEntity::Contact), file.clone()),
+        ImportCmd::Deals { file } => (Some(CrmEntity::Deal), file.clone()),
+        ImportCmd::Leads { file, .. } => (None, file.clone()),
+    };
+    if let Some(entity) = entity {
+        let n = r.import_csv(entity, &read_text(&file)?, None).await?;
+        eprintln!("{n} {entity} record(s) imported from {}", file.display());
+        return Ok(());
+    }
     match cmd {
+        ImportCmd::Accounts { .. } | ImportCmd::Contacts { .. } | ImportCmd::Deals { .. } => {}
         ImportCmd::Leads { file, preview } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let text = String::from_utf8(bytes).map_err(|e| {
@@ -935,4 +961,84 @@ fn custom_values(raw: &[String]) -> Result<std::collections::BTreeMap<String, St
                 .ok_or_else(|| anyhow::anyhow!("--custom {kv:?}: expected KEY=VALUE"))
         })
         .collect()
+}
+
+/// `tandem export csv LIST`: any list as CSV (accounts, contacts, deals, leads, quotes).
+pub async fn export_csv(r: &Replica, list: &str) -> Result<String> {
+    use tandem_core::crm::csv::export;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let header: Vec<&str> = match list {
+        "accounts" => {
+            let mut after = None;
+            loop {
+                let q = tandem_replica::ListQuery { after: after.clone(), limit: 500, ..Default::default() };
+                let page = r.list_accounts(&q).await?;
+                for a in &page.items {
+                    rows.push(vec![
+                        a.id.clone(),
+                        a.name.clone(),
+                        a.vat_id.clone().unwrap_or_default(),
+                        a.email.clone().unwrap_or_default(),
+                        a.phone.clone().unwrap_or_default(),
+                        a.city.clone().unwrap_or_default(),
+                    ]);
+                }
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            vec!["Id", "Name", "VAT ID", "E-mail", "Phone", "City"]
+        }
+        "deals" => {
+            let mut after: Option<String> = None;
+            loop {
+                let page = r.deals(None, after.as_deref(), 500).await?;
+                for d in &page.items {
+                    rows.push(vec![
+                        d.id.to_string(),
+                        d.name.to_string(),
+                        d.account.to_string(),
+                        d.stage.to_string(),
+                        d.amount.amount.to_string(),
+                        d.amount.currency.to_string(),
+                        d.expected_close.to_string(),
+                        d.owner.to_string(),
+                    ]);
+                }
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            vec!["Id", "Name", "Account", "Stage", "Amount", "Currency", "Close date", "Owner"]
+        }
+        "leads" => {
+            let mut after: Option<String> = None;
+            loop {
+                let page = r.leads(after.as_deref(), 500).await?;
+                for l in &page.items {
+                    let opt = |v: Option<String>| v.unwrap_or_default();
+                    rows.push(vec![
+                        l.id.to_string(),
+                        l.company.to_string(),
+                        opt(l.person.as_ref().map(ToString::to_string)),
+                        opt(l.email.as_ref().map(ToString::to_string)),
+                        opt(l.phone.as_ref().map(ToString::to_string)),
+                        l.source.as_str().to_owned(),
+                        l.status.as_str().to_owned(),
+                        l.owner.to_string(),
+                        opt(l.territory.as_ref().map(ToString::to_string)),
+                    ]);
+                }
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            vec!["Id", "Company", "Person", "E-mail", "Phone", "Source", "Status", "Owner", "Territory"]
+        }
+        other => anyhow::bail!("{other:?} is not a list to export (accounts, deals, leads)"),
+    };
+    Ok(export(&header, &rows))
 }

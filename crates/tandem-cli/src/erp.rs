@@ -363,6 +363,13 @@ pub enum ReportCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCmd {
+    /// A list as CSV: accounts, deals or leads.
+    Csv {
+        #[arg(value_parser = ["accounts", "deals", "leads"])]
+        list: String,
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// The journal as a plain-text ledger file (hledger, ledger-cli).
     Ledger {
         #[arg(long, value_parser = ["ledger"])]
@@ -934,8 +941,10 @@ pub async fn report(r: &Replica, cmd: ReportCmd) -> Result<()> {
 }
 
 pub async fn export(r: &Replica, cmd: ExportCmd) -> Result<()> {
-    let ExportCmd::Ledger { format: _, output } = cmd;
-    let text = r.ledger_text().await?;
+    let (text, output) = match cmd {
+        ExportCmd::Ledger { format: _, output } => (r.ledger_text().await?, output),
+        ExportCmd::Csv { list, output } => (crate::crm::export_csv(r, &list).await?, output),
+    };
     match output {
         Some(path) => std::fs::write(&path, text)?,
         None => std::io::stdout().write_all(text.as_bytes())?,

@@ -686,3 +686,86 @@ impl Replica {
         Ok(out)
     }
 }
+
+impl Replica {
+    /// Imports accounts, contacts, deals or leads from CSV, all or nothing: one bad line imports
+    /// none and every bad line and column is named. Contacts and deals name their account by
+    /// name (or id). Returns how many records were queued.
+    pub async fn import_csv(&self, entity: CrmEntity, text: &str, mapping: Option<ColumnMapping>) -> Result<usize> {
+        let defs = self.crm_settings().await?.fields_of(entity);
+        let mapping = match mapping {
+            Some(m) => m,
+            None => {
+                let headers = csv::headers(text).map_err(ReplicaError::Import)?;
+                csv::suggest_mapping(&headers, entity, &defs)
+            }
+        };
+        // The accounts the file names, looked up once (by name, case-insensitively, or by id).
+        let account_col =
+            mapping.columns.iter().position(|c| matches!(c, Some(csv::Target::Field(f)) if f == "account"));
+        let mut accounts: BTreeMap<String, AccountId> = BTreeMap::new();
+        if let Some(col) = account_col {
+            let records = csv::read(text).map_err(|e| ReplicaError::Import(e.into()))?;
+            let names: std::collections::BTreeSet<String> = records
+                .iter()
+                .skip(1)
+                .filter_map(|r| r.fields.get(col))
+                .map(|n| n.trim().to_lowercase())
+                .filter(|n| !n.is_empty())
+                .collect();
+            let mut conn = self.pool.acquire().await?;
+            for n in names {
+                let id: Option<String> = sqlx::query_scalar(
+                    "SELECT id FROM accounts WHERE NOT deleted AND (name_key = ?1 OR id = ?1) ORDER BY id LIMIT 1",
+                )
+                .bind(&n)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if let Some(id) = id.and_then(|i| AccountId::from_str(&i).ok()) {
+                    accounts.insert(n, id);
+                }
+            }
+        }
+        let find = |name: &str| accounts.get(&name.trim().to_lowercase()).copied();
+        let owner = UserName::parse(&self.user_name().await?).map_err(|e| field(e, "owner"))?;
+        let company = self.company_currency().await?;
+        let pipeline = match entity {
+            CrmEntity::Deal => Some(self.pipeline(None).await?),
+            _ => None,
+        };
+        let ctx = ImportContext {
+            defs: &defs,
+            company,
+            default_owner: Some(&owner),
+            pipeline: pipeline.as_ref(),
+            find_account: &find,
+        };
+        let rows = csv::parse_all(text, &mapping, &ctx, &mut Uuid::now_v7).map_err(ReplicaError::Import)?;
+        if rows.is_empty() {
+            return Err(ReplicaError::BadInput("the file has no rows".into()));
+        }
+        if rows.len() > MAX_LEADS_PER_IMPORT {
+            return Err(ReplicaError::BadInput(format!(
+                "{} rows in one file, at most {MAX_LEADS_PER_IMPORT}: split the file",
+                rows.len()
+            )));
+        }
+        let on = Self::today();
+        let n = rows.len();
+        let mut leads = Vec::new();
+        let mut ops = Vec::new();
+        for r in rows {
+            match r.record {
+                ImportRecord::Lead(l) => leads.push(l),
+                ImportRecord::Account(a) => ops.push(Op::AccountCreate(a)),
+                ImportRecord::Contact(c) => ops.push(Op::ContactAdd(c)),
+                ImportRecord::Deal(d) => ops.push(Op::DealCreate(DealCreate { deal: d, on })),
+            }
+        }
+        if !leads.is_empty() {
+            ops.push(Op::LeadImport(LeadImport { leads, on }));
+        }
+        self.mutate_all(&ops).await?;
+        Ok(n)
+    }
+}
