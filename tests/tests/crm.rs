@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
 use tandem_tests::cli::CliDevice;
-use tandem_tests::{create_user, run_server_command, spawn_process, TestDb};
+use tandem_tests::{create_user, run_server_command, spawn_process, ServerProcess, TestDb};
 
 fn dec(v: &Value) -> anyhow::Result<Decimal> {
     let s = v.as_str().with_context(|| format!("{v} is not a decimal string"))?;
@@ -37,21 +37,30 @@ fn total_row<'a>(forecast: &'a Value, period: &str) -> anyhow::Result<&'a Value>
         .with_context(|| format!("no total row for {period}: {forecast}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deals_move_through_a_pipeline_on_two_devices_and_the_forecast_adds_up() -> anyhow::Result<()> {
+/// A server over a fresh database with these users (name, role, territory or ""), each
+/// signed in on a device of their own.
+async fn company(users: &[(&str, &str, &str)]) -> anyhow::Result<(TestDb, ServerProcess, Vec<CliDevice>)> {
     let db = TestDb::new().await?;
     let server = spawn_process(&db.url)?;
-    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
-    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
-    create_user(&db.url, "sol", "sales_rep", "a-long-password").await?;
-    for (user, territory) in [("rex", "North"), ("sol", "South")] {
-        let out = run_server_command(&db.url, &["user", "set-territory", user, "--territory", territory], "")?;
-        ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut devices = Vec::new();
+    for (name, role, territory) in users {
+        create_user(&db.url, name, role, "a-long-password").await?;
+        if !territory.is_empty() {
+            let out = run_server_command(&db.url, &["user", "set-territory", name, "--territory", territory], "")?;
+            ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        let d = CliDevice::new()?;
+        d.login(&server.base_url, name, "a-long-password")?;
+        devices.push(d);
     }
-    let (mia, rex, sol) = (CliDevice::new()?, CliDevice::new()?, CliDevice::new()?);
-    mia.login(&server.base_url, "mia", "a-long-password")?;
-    rex.login(&server.base_url, "rex", "a-long-password")?;
-    sol.login(&server.base_url, "sol", "a-long-password")?;
+    Ok((db, server, devices))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deals_move_through_a_pipeline_on_two_devices_and_the_forecast_adds_up() -> anyhow::Result<()> {
+    let (_db, _server, devices) =
+        company(&[("mia", "sales_manager", ""), ("rex", "sales_rep", "North"), ("sol", "sales_rep", "South")]).await?;
+    let [mia, rex, sol]: [CliDevice; 3] = devices.try_into().map_err(|_| anyhow::anyhow!("devices"))?;
 
     // The manager sets up a pipeline and two deals of a northern customer.
     let pipeline = last_line(&mia.ok(&["pipeline", "create", "Field sales"])?)?;
@@ -199,15 +208,8 @@ async fn deals_move_through_a_pipeline_on_two_devices_and_the_forecast_adds_up()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leads_import_all_or_nothing_and_convert_in_one_step_after_a_duplicate_check() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
-    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
-    let out = run_server_command(&db.url, &["user", "set-territory", "rex", "--territory", "North"], "")?;
-    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (mia, rex) = (CliDevice::new()?, CliDevice::new()?);
-    mia.login(&server.base_url, "mia", "a-long-password")?;
-    rex.login(&server.base_url, "rex", "a-long-password")?;
+    let (db, _server, devices) = company(&[("mia", "sales_manager", ""), ("rex", "sales_rep", "North")]).await?;
+    let [mia, rex]: [CliDevice; 2] = devices.try_into().map_err(|_| anyhow::anyhow!("devices"))?;
     mia.ok(&["pipeline", "create", "Field sales"])?;
     let existing = mia.create_account(&["--name", "Hafenbau AG", "--vat-id", "DE811111111", "--territory", "North"])?;
     mia.ok(&["sync"])?;
@@ -323,19 +325,9 @@ async fn leads_import_all_or_nothing_and_convert_in_one_step_after_a_duplicate_c
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activities_reach_the_timeline_of_the_account_with_reminders_e_mails_and_the_calendar() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
-    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
-    create_user(&db.url, "sol", "sales_rep", "a-long-password").await?;
-    for (user, territory) in [("rex", "North"), ("sol", "South")] {
-        let out = run_server_command(&db.url, &["user", "set-territory", user, "--territory", territory], "")?;
-        ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
-    let (mia, rex, sol) = (CliDevice::new()?, CliDevice::new()?, CliDevice::new()?);
-    mia.login(&server.base_url, "mia", "a-long-password")?;
-    rex.login(&server.base_url, "rex", "a-long-password")?;
-    sol.login(&server.base_url, "sol", "a-long-password")?;
+    let (_db, _server, devices) =
+        company(&[("mia", "sales_manager", ""), ("rex", "sales_rep", "North"), ("sol", "sales_rep", "South")]).await?;
+    let [mia, rex, sol]: [CliDevice; 3] = devices.try_into().map_err(|_| anyhow::anyhow!("devices"))?;
     mia.ok(&["pipeline", "create", "Field sales"])?;
     let account = mia.create_account(&["--name", "Kieler Kaffeerösterei GmbH", "--territory", "North"])?;
     let deal = last_line(&mia.ok(&[
@@ -449,17 +441,9 @@ async fn activities_reach_the_timeline_of_the_account_with_reminders_e_mails_and
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quote_with_options_and_a_bundle_is_approved_across_devices_and_becomes_an_order() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
-    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
-    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
-    let out = run_server_command(&db.url, &["user", "set-territory", "rex", "--territory", "North"], "")?;
-    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (mia, rex, bea) = (CliDevice::new()?, CliDevice::new()?, CliDevice::new()?);
-    mia.login(&server.base_url, "mia", "a-long-password")?;
-    rex.login(&server.base_url, "rex", "a-long-password")?;
-    bea.login(&server.base_url, "bea", "a-long-password")?;
+    let (_db, _server, devices) =
+        company(&[("mia", "sales_manager", ""), ("rex", "sales_rep", "North"), ("bea", "back_office", "")]).await?;
+    let [mia, rex, bea]: [CliDevice; 3] = devices.try_into().map_err(|_| anyhow::anyhow!("devices"))?;
     for (sku, name, price) in
         [("DESK", "Standing desk", "400"), ("LAMP", "Desk lamp", "50"), ("CHAIR", "Office chair", "120")]
     {
@@ -563,13 +547,8 @@ async fn a_quote_with_options_and_a_bundle_is_approved_across_devices_and_become
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_renewal_deal_opens_once_before_the_contract_ends_and_an_order_repeats_in_one_step() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
-    create_user(&db.url, "max", "sales_manager", "a-long-password").await?;
-    let (mia, max) = (CliDevice::new()?, CliDevice::new()?);
-    mia.login(&server.base_url, "mia", "a-long-password")?;
-    max.login(&server.base_url, "max", "a-long-password")?;
+    let (_db, _server, devices) = company(&[("mia", "sales_manager", ""), ("max", "sales_manager", "")]).await?;
+    let [mia, max]: [CliDevice; 2] = devices.try_into().map_err(|_| anyhow::anyhow!("devices"))?;
     mia.ok(&["pipeline", "create", "Field sales"])?;
     let account = mia.create_account(&["--name", "Rostocker Reederei AG"])?;
     let today = chrono::Local::now().date_naive();
@@ -660,15 +639,8 @@ async fn a_renewal_deal_opens_once_before_the_contract_ends_and_an_order_repeats
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_fields_are_validated_and_the_lead_score_is_explained() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
-    create_user(&db.url, "rex", "sales_rep", "a-long-password").await?;
-    let out = run_server_command(&db.url, &["user", "set-territory", "rex", "--territory", "North"], "")?;
-    ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (mia, rex) = (CliDevice::new()?, CliDevice::new()?);
-    mia.login(&server.base_url, "mia", "a-long-password")?;
-    rex.login(&server.base_url, "rex", "a-long-password")?;
+    let (_db, _server, devices) = company(&[("mia", "sales_manager", ""), ("rex", "sales_rep", "North")]).await?;
+    let [mia, rex]: [CliDevice; 2] = devices.try_into().map_err(|_| anyhow::anyhow!("devices"))?;
 
     let e =
         mia.fails(&["crm", "field-add", "--entity", "lead", "--key", "size", "--label", "Size", "--kind", "shoe"])?;
@@ -773,11 +745,8 @@ async fn custom_fields_are_validated_and_the_lead_score_is_explained() -> anyhow
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_contacts_and_deals_import_all_or_nothing_and_lists_export_as_csv() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "mia", "sales_manager", "a-long-password").await?;
-    let mia = CliDevice::new()?;
-    mia.login(&server.base_url, "mia", "a-long-password")?;
+    let (db, _server, devices) = company(&[("mia", "sales_manager", "")]).await?;
+    let [mia]: [CliDevice; 1] = devices.try_into().map_err(|_| anyhow::anyhow!("devices"))?;
     mia.ok(&["pipeline", "create", "Field sales"])?;
     let files = tempfile::tempdir()?;
     let write = |name: &str, text: &str| -> anyhow::Result<String> {

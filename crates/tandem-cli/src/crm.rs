@@ -109,16 +109,8 @@ pub async fn deal(r: &Replica, cmd: DealCmd) -> Result<()> {
         }
         DealCmd::List { account, json } => {
             // Every page, fetched by key.
-            let mut all = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.deals(account.as_deref(), after.as_deref(), 500).await?;
-                all.extend(page.items);
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
-            }
+            let account = account.as_deref();
+            let all = all_pages(|after| async move { r.deals(account, after.as_deref(), 500).await }).await?;
             if json {
                 return print_json(&all);
             }
@@ -284,16 +276,7 @@ pub async fn lead(r: &Replica, cmd: LeadCmd) -> Result<()> {
             println!("{}", r.create_lead(&input).await?);
         }
         LeadCmd::List { json } => {
-            let mut all = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.leads(after.as_deref(), 500).await?;
-                all.extend(page.items);
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
-            }
+            let all = all_pages(|after| async move { r.leads(after.as_deref(), 500).await }).await?;
             let scores = r.lead_scores(&all).await?;
             if json {
                 let rows: Vec<serde_json::Value> = all
@@ -522,16 +505,8 @@ pub async fn activity(r: &Replica, cmd: ActivityCmd) -> Result<()> {
         }
         ActivityCmd::List { links, json } => {
             let of: LinkInput = links.into();
-            let mut all = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.timeline(&of, after.as_deref(), 500).await?;
-                all.extend(page.items);
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
-            }
+            let of = &of;
+            let all = all_pages(|after| async move { r.timeline(of, after.as_deref(), 500).await }).await?;
             if json {
                 return print_json(&all);
             }
@@ -713,16 +688,8 @@ pub async fn quote(r: &Replica, cmd: QuoteCmd) -> Result<()> {
             println!("{id}");
         }
         QuoteCmd::List { account, json } => {
-            let mut all = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.quotes(account.as_deref(), after.as_deref(), 500).await?;
-                all.extend(page.items);
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
-            }
+            let account = account.as_deref();
+            let all = all_pages(|after| async move { r.quotes(account, after.as_deref(), 500).await }).await?;
             if json {
                 return print_json(&all);
             }
@@ -844,16 +811,8 @@ pub async fn contract(r: &Replica, cmd: ContractCmd) -> Result<()> {
             println!("{}", r.create_contract(&account, &input).await?);
         }
         ContractCmd::List { account, json } => {
-            let mut all = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.contracts(account.as_deref(), after.as_deref(), 500).await?;
-                all.extend(page.items);
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
-            }
+            let account = account.as_deref();
+            let all = all_pages(|after| async move { r.contracts(account, after.as_deref(), 500).await }).await?;
             if json {
                 return print_json(&all);
             }
@@ -991,54 +950,58 @@ pub async fn export_csv(r: &Replica, list: &str) -> Result<String> {
             vec!["Id", "Name", "VAT ID", "E-mail", "Phone", "City"]
         }
         "deals" => {
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.deals(None, after.as_deref(), 500).await?;
-                for d in &page.items {
-                    rows.push(vec![
-                        d.id.to_string(),
-                        d.name.to_string(),
-                        d.account.to_string(),
-                        d.stage.to_string(),
-                        d.amount.amount.to_string(),
-                        d.amount.currency.to_string(),
-                        d.expected_close.to_string(),
-                        d.owner.to_string(),
-                    ]);
-                }
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
+            let all = all_pages(|after| async move { r.deals(None, after.as_deref(), 500).await }).await?;
+            for d in &all {
+                rows.push(vec![
+                    d.id.to_string(),
+                    d.name.to_string(),
+                    d.account.to_string(),
+                    d.stage.to_string(),
+                    d.amount.amount.to_string(),
+                    d.amount.currency.to_string(),
+                    d.expected_close.to_string(),
+                    d.owner.to_string(),
+                ]);
             }
             vec!["Id", "Name", "Account", "Stage", "Amount", "Currency", "Close date", "Owner"]
         }
         "leads" => {
-            let mut after: Option<String> = None;
-            loop {
-                let page = r.leads(after.as_deref(), 500).await?;
-                for l in &page.items {
-                    let opt = |v: Option<String>| v.unwrap_or_default();
-                    rows.push(vec![
-                        l.id.to_string(),
-                        l.company.to_string(),
-                        opt(l.person.as_ref().map(ToString::to_string)),
-                        opt(l.email.as_ref().map(ToString::to_string)),
-                        opt(l.phone.as_ref().map(ToString::to_string)),
-                        l.source.as_str().to_owned(),
-                        l.status.as_str().to_owned(),
-                        l.owner.to_string(),
-                        opt(l.territory.as_ref().map(ToString::to_string)),
-                    ]);
-                }
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
+            let all = all_pages(|after| async move { r.leads(after.as_deref(), 500).await }).await?;
+            for l in &all {
+                let opt = |v: Option<String>| v.unwrap_or_default();
+                rows.push(vec![
+                    l.id.to_string(),
+                    l.company.to_string(),
+                    opt(l.person.as_ref().map(ToString::to_string)),
+                    opt(l.email.as_ref().map(ToString::to_string)),
+                    opt(l.phone.as_ref().map(ToString::to_string)),
+                    l.source.as_str().to_owned(),
+                    l.status.as_str().to_owned(),
+                    l.owner.to_string(),
+                    opt(l.territory.as_ref().map(ToString::to_string)),
+                ]);
             }
             vec!["Id", "Company", "Person", "E-mail", "Phone", "Source", "Status", "Owner", "Territory"]
         }
         other => anyhow::bail!("{other:?} is not a list to export (accounts, deals, leads)"),
     };
     Ok(export(&header, &rows))
+}
+
+/// Every page of a key-paged list, fetched in turn.
+async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = tandem_replica::Result<tandem_replica::DocPage<T>>>,
+{
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let p = page(after).await?;
+        all.extend(p.items);
+        match p.next {
+            Some(n) => after = Some(n),
+            None => return Ok(all),
+        }
+    }
 }

@@ -43,6 +43,25 @@ fn amount(c: Currency, d: Decimal) -> String {
     c.format(d)
 }
 
+/// The totals block of a document: discount, net, each tax group, total.
+fn totals(pages: &mut [Vec<Text>], y: &mut f32, x: f32, cur: Currency, t: &tandem_core::pricing::Totals) {
+    let mut line = |y: &mut f32, size: f32, bold: bool, text: String| {
+        if let Some(p) = pages.last_mut() {
+            p.push(Text { x, y: *y, size, bold, text });
+        }
+        *y -= LINE;
+    };
+    if !t.discount.is_zero() {
+        line(y, 10.0, false, format!("Discount  -{}", amount(cur, t.discount)));
+    }
+    line(y, 10.0, false, format!("Net  {}", amount(cur, t.net)));
+    for tax in &t.taxes {
+        line(y, 10.0, false, format!("VAT {} % on {}  {}", tax.rate, amount(cur, tax.base), amount(cur, tax.tax)));
+    }
+    line(y, 11.0, true, format!("Total  {}", amount(cur, t.total)));
+    *y += LINE;
+}
+
 /// Lays out an invoice (or credit note) on A4 pages.
 fn layout(inv: &Invoice, company: &str) -> Vec<Vec<Text>> {
     let cur = inv.currency;
@@ -97,26 +116,7 @@ fn layout(inv: &Invoice, company: &str) -> Vec<Vec<Text>> {
         }
     }
     y -= LINE;
-    let t = &inv.totals;
-    let right = cols[3];
-    if !t.discount.is_zero() {
-        put(&mut pages, &mut y, right, 10.0, false, format!("Discount  -{}", amount(cur, t.discount)));
-        y -= LINE;
-    }
-    put(&mut pages, &mut y, right, 10.0, false, format!("Net  {}", amount(cur, t.net)));
-    y -= LINE;
-    for tax in &t.taxes {
-        put(
-            &mut pages,
-            &mut y,
-            right,
-            10.0,
-            false,
-            format!("VAT {} % on {}  {}", tax.rate, amount(cur, tax.base), amount(cur, tax.tax)),
-        );
-        y -= LINE;
-    }
-    put(&mut pages, &mut y, right, 11.0, true, format!("Total  {}", amount(cur, t.total)));
+    totals(&mut pages, &mut y, cols[3], cur, &inv.totals);
     y -= LINE * 2.0;
     if let Some(note) = &inv.fiscal_note {
         put(&mut pages, &mut y, MARGIN, 9.0, false, note.clone());
@@ -206,26 +206,7 @@ fn quote_layout(q: &Quote, company: &str) -> Vec<Vec<Text>> {
         }
     }
     y -= LINE;
-    let t = &q.totals;
-    let right = cols[3];
-    if !t.discount.is_zero() {
-        put(&mut pages, &mut y, right, 10.0, false, format!("Discount  -{}", amount(cur, t.discount)));
-        y -= LINE;
-    }
-    put(&mut pages, &mut y, right, 10.0, false, format!("Net  {}", amount(cur, t.net)));
-    y -= LINE;
-    for tax in &t.taxes {
-        put(
-            &mut pages,
-            &mut y,
-            right,
-            10.0,
-            false,
-            format!("VAT {} % on {}  {}", tax.rate, amount(cur, tax.base), amount(cur, tax.tax)),
-        );
-        y -= LINE;
-    }
-    put(&mut pages, &mut y, right, 11.0, true, format!("Total  {}", amount(cur, t.total)));
+    totals(&mut pages, &mut y, cols[3], cur, &q.totals);
     y -= LINE * 2.0;
     put(
         &mut pages,
