@@ -787,10 +787,32 @@ async fn accounts_contacts_and_deals_import_all_or_nothing_and_lists_export_as_c
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts").fetch_one(&pool).await?;
     ensure!(n == 2, "two contacts, none from the refused file: {n}");
 
+    // A selection of deals changes owner and stage at once; a bad stage changes none.
+    let list = mia.json(&["deal", "list", "--json"])?;
+    let ids: Vec<String> =
+        list.as_array().into_iter().flatten().filter_map(|d| d["id"].as_str().map(str::to_owned)).collect();
+    let mut args = vec!["deal", "bulk"];
+    args.extend(ids.iter().map(String::as_str));
+    let mut bad = args.clone();
+    bad.extend(["--owner", "max", "--stage", "Nowhere"]);
+    let e = mia.fails(&bad)?;
+    ensure!(e.contains("Nowhere"), "{e}");
+    ensure!(pending(&mia)? == 0, "a refused bulk edit queues nothing");
+    args.extend(["--owner", "max", "--stage", "Negotiate"]);
+    mia.ok(&args)?;
+    mia.ok(&["sync"])?;
+    ensure!(pending(&mia)? == 0, "the server took the bulk edit: {}", mia.ok(&["status"])?);
+    let owners: Vec<(String, String)> = sqlx::query_as(
+        "SELECT body->'data'->>'owner', body->'data'->>'stage' FROM docs WHERE kind = 'deal' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await?;
+    ensure!(owners.iter().all(|(o, s)| o == "max" && s == "Negotiate"), "{owners:?}");
+
     // Export and read back.
     let csv = mia.ok(&["export", "csv", "deals"])?;
     let lines: Vec<&str> = csv.lines().collect();
     ensure!(lines.len() == 3 && lines[0].starts_with("Id,Name,Account,Stage"), "{csv}");
-    ensure!(csv.contains("Crane") && csv.contains("Propose") && csv.contains("Qualify"), "{csv}");
+    ensure!(csv.contains("Crane,") && csv.contains(",Negotiate,150000.00,EUR,2027-03-31,max"), "{csv}");
     Ok(())
 }

@@ -60,6 +60,20 @@ pub enum DealCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change several deals at once (a selection): owner, amount, close date, team, and/or
+    /// move them to a stage. All or none.
+    Bulk {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        stage: Option<String>,
+        #[arg(long)]
+        close: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+    },
     /// Move a deal to a stage of its pipeline (a lost stage needs --lost-reason).
     Move {
         id: String,
@@ -117,6 +131,11 @@ pub async fn deal(r: &Replica, cmd: DealCmd) -> Result<()> {
             for d in &all {
                 println!("{}  {}  {}  {}  {}  {}", d.id, d.expected_close, d.stage, d.amount, d.owner, d.name);
             }
+        }
+        DealCmd::Bulk { ids, owner, stage, close, team } => {
+            let input = DealInput { owner, expected_close: close, team, ..Default::default() };
+            let n = r.bulk_edit_deals(&ids, &input, stage.as_deref()).await?;
+            eprintln!("{n} deal(s) changed");
         }
         DealCmd::Move { id, stage, lost_reason } => {
             let d = r.move_deal(&id, &stage, lost_reason.as_deref()).await?;
@@ -197,6 +216,15 @@ pub enum LeadCmd {
         id: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Change several leads at once (a selection): owner and/or territory. All or none.
+    Bulk {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        territory: Option<String>,
     },
     /// Move a lead on: work, qualify, disqualify (with --reason) or reopen.
     Status {
@@ -325,6 +353,11 @@ pub async fn lead(r: &Replica, cmd: LeadCmd) -> Result<()> {
             for m in &d {
                 println!("{m}");
             }
+        }
+        LeadCmd::Bulk { ids, owner, territory } => {
+            let input = LeadInput { owner, territory, ..Default::default() };
+            let n = r.bulk_edit_leads(&ids, &input).await?;
+            eprintln!("{n} lead(s) changed");
         }
         LeadCmd::Status { id, step, reason } => {
             let l = r.set_lead_status(&id, &step, reason.as_deref()).await?;

@@ -26,7 +26,9 @@ use tandem_core::crm::{CrmEntity, UserName};
 use tandem_core::id::{DealId, LeadId, PipelineId};
 use tandem_core::{AccountId, ContactId, Existing, FieldError, ItemName, RuleError};
 use tandem_core::{ContactInput, NewAccount, NewContact};
-use tandem_sync::erp::{DealCreate, DealMove, LeadConvert, LeadImport, LeadSetStatus, LeadStep};
+use tandem_sync::erp::{
+    DealCreate, DealMove, DealUpdate, LeadConvert, LeadImport, LeadSetStatus, LeadStep, LeadUpdate,
+};
 use tandem_sync::{Doc, Op};
 use uuid::Uuid;
 
@@ -51,6 +53,8 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
     match op {
         Op::PipelineSave(p) => vec![p.id.as_uuid()],
         Op::CrmConfigure(_) => vec![CrmSettings::ID],
+        Op::DealUpdate(u) => vec![u.id.as_uuid()],
+        Op::LeadUpdate(u) => vec![u.id.as_uuid()],
         Op::DealCreate(c) => vec![c.deal.id.as_uuid()],
         Op::DealMove(m) => vec![m.id.as_uuid()],
         Op::LeadImport(i) => i.leads.iter().map(|l| l.id.as_uuid()).collect(),
@@ -80,6 +84,13 @@ async fn load_pipeline(
 }
 
 /// The optimistic half of a CRM op: the document it writes, or the rule that refuses it.
+async fn settings_in(conn: &mut SqliteConnection) -> Result<CrmSettings> {
+    Ok(match docs::load(conn, CrmSettings::ID).await? {
+        Some(Doc::CrmSettings(s)) => s,
+        _ => CrmSettings::default(),
+    })
+}
+
 pub(crate) async fn apply_local(
     conn: &mut SqliteConnection,
     op: &Op,
@@ -162,6 +173,20 @@ pub(crate) async fn apply_local(
         match op {
             Op::PipelineSave(p) => p.check().map(|()| Doc::Pipeline(p.clone())),
             Op::CrmConfigure(c) => c.check().map(|()| Doc::CrmSettings(c.clone())),
+            Op::DealUpdate(u) => {
+                let Some(Doc::Deal(d)) = docs::load(conn, u.id.as_uuid()).await? else {
+                    return Ok(Some(Err(RuleError::NotFound { entity: "deal", id: u.id.to_string() })));
+                };
+                let defs = settings_in(conn).await?.fields_of(CrmEntity::Deal);
+                deal::update(&d, &u.input, &defs).map(Doc::Deal)
+            }
+            Op::LeadUpdate(u) => {
+                let Some(Doc::Lead(l)) = docs::load(conn, u.id.as_uuid()).await? else {
+                    return Ok(Some(Err(RuleError::NotFound { entity: "lead", id: u.id.to_string() })));
+                };
+                let defs = settings_in(conn).await?.fields_of(CrmEntity::Lead);
+                lead::update(&l, &u.input, &defs).map(Doc::Lead)
+            }
             Op::DealCreate(c) => {
                 let pipeline = match load_pipeline(conn, c.deal.pipeline).await? {
                     Ok(p) => p,
@@ -767,5 +792,53 @@ impl Replica {
         }
         self.mutate_all(&ops).await?;
         Ok(n)
+    }
+}
+
+impl Replica {
+    /// Edits the given fields of several deals at once (owner, amount, close date, team) and
+    /// moves them to `stage` if given: all or none (one refusal changes nothing).
+    pub async fn bulk_edit_deals(&self, ids: &[String], input: &DealInput, stage: Option<&str>) -> Result<usize> {
+        let mut ops = Vec::new();
+        let touched_fields = input.name.is_some()
+            || input.amount.is_some()
+            || input.currency.is_some()
+            || input.expected_close.is_some()
+            || input.owner.is_some()
+            || input.team.is_some()
+            || !input.custom.is_empty();
+        let stage = stage.map(StageName::parse).transpose().map_err(|e| field(e, "stage"))?;
+        for raw in ids {
+            let id: DealId = parse_id(raw, "deal")?;
+            if touched_fields {
+                ops.push(Op::DealUpdate(DealUpdate { id, input: input.clone() }));
+            }
+            if let Some(s) = &stage {
+                ops.push(Op::DealMove(DealMove {
+                    id,
+                    pipeline: None,
+                    stage: s.clone(),
+                    lost_reason: None,
+                    on: Self::today(),
+                }));
+            }
+        }
+        if ops.is_empty() {
+            return Err(ReplicaError::BadInput("nothing to change: give a field or a stage".into()));
+        }
+        self.mutate_all(&ops).await?;
+        Ok(ids.len())
+    }
+
+    /// Edits the given fields of several leads at once (owner, territory, ...): all or none.
+    pub async fn bulk_edit_leads(&self, ids: &[String], input: &LeadInput) -> Result<usize> {
+        let ops = ids
+            .iter()
+            .map(|raw| {
+                parse_id::<LeadId>(raw, "lead").map(|id| Op::LeadUpdate(LeadUpdate { id, input: input.clone() }))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.mutate_all(&ops).await?;
+        Ok(ids.len())
     }
 }

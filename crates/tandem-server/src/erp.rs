@@ -602,6 +602,29 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let deal = check!(crm::contract::renewal_deal(&mut c, r.deal, &p, owner, r.on));
             Ok(Ok(Applied { docs: vec![Doc::Contract(c), Doc::Deal(deal)] }))
         }
+        Op::DealUpdate(u) => {
+            let Some(Doc::Deal(d)) = docs::peek(conn, u.id.as_uuid()).await? else {
+                return refuse(RuleError::NotFound { entity: "deal", id: u.id.to_string() });
+            };
+            check!(customer(conn, ctx, d.account).await?);
+            let Some(Doc::Deal(d)) = docs::load(conn, u.id.as_uuid(), RowLock::Update).await? else {
+                return refuse(RuleError::NotFound { entity: "deal", id: u.id.to_string() });
+            };
+            let fields = crm_settings(conn).await?.fields_of(crm::CrmEntity::Deal);
+            Ok(Ok(Applied { docs: vec![Doc::Deal(check!(crm::deal::update(&d, &u.input, &fields)))] }))
+        }
+        Op::LeadUpdate(u) => {
+            let l = check!(lead_for_update(conn, ctx, u.id).await?);
+            let fields = crm_settings(conn).await?.fields_of(crm::CrmEntity::Lead);
+            let next = check!(crm::lead::update(&l, &u.input, &fields));
+            if !ctx.visibility.sees(next.territory.as_ref()) {
+                return refuse(RuleError::Forbidden(format!(
+                    "lead \"{}\": you may move leads only within your territories",
+                    next.company
+                )));
+            }
+            Ok(Ok(Applied { docs: vec![Doc::Lead(next)] }))
+        }
         Op::CrmConfigure(c) => {
             check!(may(ctx.role, Duty::ConfigureCrm));
             check!(c.check());

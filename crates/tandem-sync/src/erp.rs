@@ -13,8 +13,8 @@ use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 use tandem_core::company::{CompanySettings, RateEntry};
 use tandem_core::crm::activity::Activity;
 use tandem_core::crm::contract::Contract;
-use tandem_core::crm::deal::{Deal, LostReason, NewDeal};
-use tandem_core::crm::lead::{ConvertPlan, DisqualifyReason, Lead, NewLead};
+use tandem_core::crm::deal::{Deal, DealInput, LostReason, NewDeal};
+use tandem_core::crm::lead::{ConvertPlan, DisqualifyReason, Lead, LeadInput, NewLead};
 use tandem_core::crm::pipeline::{Pipeline, StageName};
 use tandem_core::crm::quote::{NewQuote, Quote};
 use tandem_core::crm::settings::CrmSettings;
@@ -472,4 +472,22 @@ pub struct ContractRenewalDeal {
 /// The renewal deal's id of a contract (the same on every device).
 pub fn renewal_deal_id(contract: ContractId) -> DealId {
     DealId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("renewal/{contract}").as_bytes()))
+}
+
+/// `deal.update`: the touched fields of a deal form (owner, amount, close date, name, team,
+/// custom fields), checked by the same rule on device and server. The stage moves by
+/// `deal.move` only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealUpdate {
+    pub id: DealId,
+    pub input: DealInput,
+}
+
+/// `lead.update`: the touched fields of a lead form (owner, territory, contact data, custom).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadUpdate {
+    pub id: LeadId,
+    pub input: LeadInput,
 }

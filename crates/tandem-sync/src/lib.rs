@@ -202,6 +202,10 @@ pub enum Op {
     ContractRenewalDeal(ContractRenewalDeal),
     #[serde(rename = "crm.configure")]
     CrmConfigure(tandem_core::crm::settings::CrmSettings),
+    #[serde(rename = "deal.update")]
+    DealUpdate(DealUpdate),
+    #[serde(rename = "lead.update")]
+    LeadUpdate(LeadUpdate),
 }
 
 impl Op {
@@ -253,6 +257,8 @@ impl Op {
             Op::ContractStep(_) => "contract.step",
             Op::ContractRenewalDeal(_) => "contract.renewal_deal",
             Op::CrmConfigure(_) => "crm.configure",
+            Op::DealUpdate(_) => "deal.update",
+            Op::LeadUpdate(_) => "lead.update",
         }
     }
 
@@ -345,6 +351,8 @@ impl Op {
                 t.id
             ),
             Op::ContractRenewalDeal(r) => format!("open the renewal deal of contract {}", r.id),
+            Op::DealUpdate(u) => format!("edit deal {}", u.id),
+            Op::LeadUpdate(u) => format!("edit lead {}", u.id),
             Op::CrmConfigure(c) => {
                 format!("configure {} custom fields and {} scoring rules", c.fields.len(), c.scoring.len())
             }
