@@ -322,15 +322,24 @@ impl Replica {
         let q = self.quote(id).await?;
         let mut chosen = Vec::new();
         for sku in selected {
-            let found: Vec<QuoteLineId> = q
+            // An optional item by its SKU, or an optional bundle by its name.
+            let mut found: Vec<QuoteLineId> = q
                 .items()
                 .into_iter()
                 .filter(|(i, _)| i.sku.eq_ignore_ascii_case(sku.trim()) && i.optional)
                 .map(|(i, _)| i.id)
                 .collect();
+            found.extend(q.lines.iter().filter_map(|l| match l {
+                tandem_core::crm::quote::QuoteLine::Bundle(b)
+                    if b.optional && b.name.as_str().eq_ignore_ascii_case(sku.trim()) =>
+                {
+                    Some(b.id)
+                }
+                _ => None,
+            }));
             if found.is_empty() {
                 return Err(field(
-                    FieldError::new("option", format!("{sku} is not an optional line of this quote")),
+                    FieldError::new("option", format!("{sku} is not an optional line or bundle of this quote")),
                     "option",
                 ));
             }
