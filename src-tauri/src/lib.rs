@@ -4,7 +4,9 @@
 //! replica, and maps the error to `{code, message, fields}` for the UI.
 
 mod commands;
+mod crm_activity_commands;
 mod crm_commands;
+mod crm_lead_commands;
 mod erp_commands;
 mod error;
 mod state;
@@ -23,6 +25,7 @@ pub fn run() {
         .init();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             // TANDEM_DATA_DIR lets tests and power users keep several workspaces apart.
             let dir = match std::env::var_os("TANDEM_DATA_DIR") {
@@ -37,6 +40,7 @@ pub fn run() {
                     app.manage(state);
                     app.manage(state::StartupFailure(None));
                     sync_loop::spawn(app.handle().clone());
+                    crm_activity_commands::reminders::spawn(app.handle().clone());
                     update::spawn(app.handle().clone());
                 }
                 // The window still opens, to tell the user what happened (the data is untouched:
@@ -104,6 +108,28 @@ pub fn run() {
             crm_commands::crm_create_deal,
             crm_commands::crm_move_deal,
             crm_commands::crm_forecast,
+            crm_lead_commands::crm_leads,
+            crm_lead_commands::crm_lead,
+            crm_lead_commands::crm_create_lead,
+            crm_lead_commands::crm_set_lead_status,
+            crm_lead_commands::crm_lead_duplicates,
+            crm_lead_commands::crm_convert_lead,
+            crm_lead_commands::crm_preview_lead_import,
+            crm_lead_commands::crm_import_leads,
+            crm_lead_commands::search,
+            crm_activity_commands::crm_timeline,
+            crm_activity_commands::crm_add_activity,
+            crm_activity_commands::crm_log_email,
+            crm_activity_commands::crm_complete_activity,
+            crm_activity_commands::crm_reschedule_activity,
+            crm_activity_commands::crm_calendar,
+            crm_activity_commands::crm_quotes,
+            crm_activity_commands::crm_quote,
+            crm_activity_commands::crm_create_quote,
+            crm_activity_commands::crm_update_quote,
+            crm_activity_commands::crm_quote_step,
+            crm_activity_commands::crm_accept_quote,
+            crm_activity_commands::crm_quote_approval_reasons,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

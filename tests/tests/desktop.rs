@@ -25,7 +25,9 @@ async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> 
         drive(&c, &server.base_url, &pool).await?;
         let account = through_the_server(&c, &server.base_url, &pool).await?;
         orders_in_the_window(&c, &server.base_url, &pool, &account).await?;
-        deals_in_the_window(&c, &server.base_url, &pool, &account).await
+        deals_in_the_window(&c, &server.base_url, &pool, &account).await?;
+        leads_in_the_window(&c, &pool).await?;
+        customer_view_in_the_window(&c, &server.base_url, &db.url, &pool, &account).await
     }
     .await;
     let shot = c.screenshot_png().await.ok();
@@ -251,6 +253,314 @@ async fn deals_in_the_window(c: &Session, server_url: &str, pool: &sqlx::PgPool,
     })
     .await?;
     eventually("the lost deal reaches the server", 30, || async { Ok(deal_stages(pool).await? == ["Lost"]) }).await?;
+    Ok(())
+}
+
+/// The whole customer in one view. A call logged with a reminder whose time has passed shows
+/// the reminder in the window; a pasted e-mail joins it on the timeline. A quote with a 20 %
+/// discount (over the 15 % threshold) needs approval: its requester, although a sales manager,
+/// may not approve it herself; another sales manager approves it on his device, and once synced
+/// the window sends it and the customer's acceptance makes a draft order on the server. The
+/// calendar shows the call and opens its account.
+async fn customer_view_in_the_window(
+    c: &Session,
+    server_url: &str,
+    database_url: &str,
+    pool: &sqlx::PgPool,
+    account: &str,
+) -> anyhow::Result<()> {
+    let timeline_texts = || async {
+        let mut texts = Vec::new();
+        for item in c.find_all("[data-testid=timeline-item]").await? {
+            texts.push(item.property("textContent").await?.unwrap_or_default());
+        }
+        anyhow::Ok(texts)
+    };
+    let quote_status_in_window =
+        || async { anyhow::Ok(attr(c, "#quote-status", "data-status").await?.unwrap_or_default()) };
+
+    find(c, "#nav-accounts").await?.click().await?;
+    find(c, &format!("[data-testid=account-row][data-id='{account}']")).await?.click().await?;
+    find(c, "#account-tab-activities").await?.click().await?;
+
+    // The form starts at the next quarter hour, so "15 minutes before" has passed already.
+    find(c, "#log-activity").await?.click().await?;
+    find(c, "#activity-save").await?.click().await?;
+    let field_error = find(c, "#activity-subject-error").await?.text().await?;
+    ensure!(field_error.contains("required"), "the subject field says what is wrong: {field_error}");
+    type_into(c, "#activity-subject", "Call about the standing desks").await?;
+    find(c, "#activity-reminder option[value='15']").await?.click().await?;
+    find(c, "#activity-save").await?.click().await?;
+    eventually("the call's reminder shows in the window", 60, || async {
+        let toasts = c.find_all("#reminder-toast").await?;
+        let Some(toast) = toasts.first() else { return Ok(false) };
+        Ok(toast.text().await?.contains("Call about the standing desks"))
+    })
+    .await?;
+
+    find(c, "#log-email").await?.click().await?;
+    // Pasted source; WebKit's typing drops "\n", so each line ends with the Enter key.
+    let email = [
+        "From: Anna Berger <anna@desktop-created.example>",
+        "To: carla@tandem.example",
+        "Subject: Standing desks for the new office",
+        "Date: Mon, 2 Mar 2026 09:30:00 +0100",
+        "",
+        "Hello Carla,",
+        "please send us an offer for one standing desk.",
+    ];
+    find(c, "#email-source").await?.send_keys(&email.join("\u{E007}")).await?;
+    let typed = find(c, "#email-source").await?.property("value").await?.unwrap_or_default();
+    ensure!(typed == email.join("\n"), "the e-mail source is in the field as pasted: {typed:?}");
+    find(c, "#email-save").await?.click().await?;
+    eventually("the call and the e-mail are on the timeline", 10, || async {
+        let texts = timeline_texts().await?;
+        Ok(texts.len() == 2
+            && texts.iter().any(|t| t.contains("Call about the standing desks"))
+            && texts.iter().any(|t| t.contains("Standing desks for the new office") && t.contains("anna@")))
+    })
+    .await?;
+    screenshot(c, "tandem-customer-activities.png").await?;
+
+    find(c, "#account-tab-quotes").await?.click().await?;
+    find(c, "#new-quote").await?.click().await?;
+    type_into(c, "#quote-line-0-sku", "DESK").await?;
+    type_into(c, "#quote-line-0-qty", "1").await?;
+    type_into(c, "#quote-line-0-discount", "20").await?;
+    find(c, "#quote-save").await?.click().await?;
+    let needs = find(c, "#quote-needs-approval").await?.text().await?;
+    ensure!(needs.contains("20") && needs.contains("15"), "the quote says why it needs approval: {needs}");
+    let totals = find(c, "#quote-totals").await?.text().await?;
+    ensure!(totals.contains("320.00") && totals.contains("380.80"), "400.00 less 20 % plus 19 % tax: {totals}");
+    let quote = attr(c, "#quote-detail", "data-id").await?.context("the quote's id")?;
+    find(c, "#quote-request-approval").await?.click().await?;
+    eventually("the quote waits for approval", 10, || async {
+        Ok(quote_status_in_window().await? == "pending_approval")
+    })
+    .await?;
+    find(c, "#quote-approve").await?.click().await?;
+    eventually("the requester may not approve her own request", 10, || async {
+        Ok(find(c, "#quote-error").await?.text().await?.contains("another sales manager"))
+    })
+    .await?;
+    let server_status = || async {
+        let s: Vec<Option<String>> =
+            sqlx::query_scalar("SELECT body->'data'->>'status' FROM docs WHERE kind = 'quote'").fetch_all(pool).await?;
+        anyhow::Ok(s)
+    };
+    eventually("the approval request reaches the server", 30, || async {
+        Ok(server_status().await? == [Some("pending_approval".to_owned())])
+    })
+    .await?;
+
+    create_user(database_url, "dora", "sales_manager", "dora-password-5").await?;
+    let dora = CliDevice::new()?;
+    dora.login(server_url, "dora", "dora-password-5")?;
+    dora.ok(&["sync"])?;
+    dora.ok(&["quote", "approve", &quote])?;
+    dora.ok(&["sync"])?;
+    eventually("dora's approval reaches the server", 30, || async {
+        Ok(server_status().await? == [Some("approved".to_owned())])
+    })
+    .await?;
+
+    find(c, "#sync-now").await?.click().await?;
+    eventually("the window shows the approval", 30, || async {
+        Ok(quote_status_in_window().await? == "approved"
+            && find(c, "#quote-granted-by").await?.text().await?.contains("dora"))
+    })
+    .await?;
+    find(c, "#quote-send").await?.click().await?;
+    eventually("the quote is sent", 10, || async { Ok(quote_status_in_window().await? == "sent") }).await?;
+    find(c, "#quote-accept").await?.click().await?;
+    let accepted = find(c, "#quote-order").await?.text().await?;
+    ensure!(accepted.contains("draft order"), "the acceptance names the new order: {accepted}");
+    screenshot(c, "tandem-customer-quote.png").await?;
+    eventually("the accepted quote and its draft order reach the server", 30, || async {
+        let orders: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT o.body->'data'->>'status' FROM docs q JOIN docs o ON o.id::text = q.body->'data'->>'order'
+             WHERE q.kind = 'quote' AND o.kind = 'order'",
+        )
+        .fetch_all(pool)
+        .await?;
+        Ok(server_status().await? == [Some("accepted".to_owned())] && orders == [Some("draft".to_owned())])
+    })
+    .await?;
+    find(c, "#quote-open-order").await?.click().await?;
+    find(c, "#order-detail").await?;
+
+    find(c, "#nav-calendar").await?.click().await?;
+    eventually("the week's calendar shows the call", 10, || async {
+        let mut texts = Vec::new();
+        for item in c.find_all("[data-testid=calendar-item]").await? {
+            texts.push(item.property("textContent").await?.unwrap_or_default());
+        }
+        Ok(texts.iter().any(|t| t.contains("Call about the standing desks") && t.contains("Desktop Created GmbH")))
+    })
+    .await?;
+    screenshot(c, "tandem-calendar.png").await?;
+    find(c, "#calendar-view-day").await?.click().await?;
+    screenshot(c, "tandem-calendar-day.png").await?;
+    find(c, "[data-testid=calendar-item]").await?.click().await?;
+    eventually("a calendar entry opens its account", 10, || async {
+        Ok(attr(c, "#account-detail", "data-id").await?.as_deref() == Some(account))
+    })
+    .await?;
+    Ok(())
+}
+
+/// A lead captured in the window (a bad e-mail is refused at its field first) is converted in
+/// one step after the duplicate check found nothing: a new account, its contact and a deal reach
+/// the server, and the lead is converted there. A CSV file with a bad line imports nothing and
+/// names the line and column; the corrected file imports whole. Ctrl+K then finds the new
+/// account, and Enter opens it on the Accounts screen.
+async fn leads_in_the_window(c: &Session, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    const CTRL: &str = "\u{E009}";
+    const ENTER: &str = "\u{E007}";
+    let lead_rows = || async {
+        let mut texts = Vec::new();
+        for r in c.find_all("[data-testid=lead-row]").await? {
+            texts.push(r.property("textContent").await?.unwrap_or_default());
+        }
+        anyhow::Ok(texts)
+    };
+
+    find(c, "#nav-leads").await?.click().await?;
+    find(c, "#new-lead").await?.click().await?;
+    type_into(c, "#lead-company", "Nordlicht Solar GmbH").await?;
+    type_into(c, "#lead-person", "Jana Peters").await?;
+    type_into(c, "#lead-email", "jana-at-nordlicht").await?;
+    find(c, "#lead-source option[value=event]").await?.click().await?;
+    find(c, "#lead-save").await?.click().await?;
+    let field_error = find(c, "#lead-email-error").await?.text().await?;
+    ensure!(field_error.contains("e-mail"), "the e-mail field says what is wrong: {field_error}");
+    type_into(c, "#lead-email", "jana@nordlicht-solar.example").await?;
+    find(c, "#lead-save").await?.click().await?;
+    let lead = attr(c, "#lead-detail", "data-id").await?.context("the new lead's id")?;
+    eventually("the new lead is in the list", 10, || async {
+        let rows = lead_rows().await?;
+        Ok(rows.iter().any(|t| t.contains("Nordlicht Solar GmbH") && t.contains("Jana Peters") && t.contains("Event")))
+    })
+    .await?;
+    screenshot(c, "tandem-leads.png").await?;
+
+    find(c, "#lead-convert").await?.click().await?;
+    find(c, "#convert-no-duplicates").await?;
+    type_into(c, "#convert-deal-amount", "8000").await?;
+    type_into(c, "#convert-deal-currency", "EUR").await?;
+    find(c, "#convert-save").await?.click().await?;
+    let result = find(c, "#convert-result").await?.text().await?;
+    ensure!(
+        result.contains("Nordlicht Solar GmbH") && result.contains("Jana Peters"),
+        "the dialog names the new account, contact and deal: {result}"
+    );
+    screenshot(c, "tandem-lead-converted.png").await?;
+    find(c, ".modal button[aria-label=Close]").await?.click().await?;
+    eventually("the conversion reaches the server", 30, || async {
+        let accounts: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM accounts WHERE name = 'Nordlicht Solar GmbH' AND NOT deleted")
+                .fetch_one(pool)
+                .await?;
+        let contacts: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM contacts WHERE name = 'Jana Peters' AND NOT deleted")
+                .fetch_one(pool)
+                .await?;
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT body->'data'->'status'->>'state' FROM docs WHERE id = $1::uuid")
+                .bind(&lead)
+                .fetch_optional(pool)
+                .await?
+                .flatten();
+        let deals: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM docs WHERE kind = 'deal' AND body->'data'->>'lead' = $1 \
+             AND body->'data'->'amount'->>'currency' = 'EUR'",
+        )
+        .bind(&lead)
+        .fetch_one(pool)
+        .await?;
+        Ok(accounts == 1 && contacts == 1 && state.as_deref() == Some("converted") && deals == 1)
+    })
+    .await?;
+    let badge = find(c, "#lead-status").await?.text().await?;
+    ensure!(badge.contains("Converted"), "the lead shows it is converted: {badge}");
+
+    // CSV import: the file input takes a path, as a user picking a file would.
+    let files = tempfile::tempdir()?;
+    let bad = files.path().join("bad-leads.csv");
+    std::fs::write(
+        &bad,
+        "Company,Name,E-mail,Notes\nFjord Logistik AG,Ole Berg,ole@fjord.example,call in May\n\
+         Heide Bau KG,Ina Kluge,not-an-address,\n",
+    )?;
+    find(c, "#import-leads").await?.click().await?;
+    find(c, "#import-file").await?.send_keys(&bad.display().to_string()).await?;
+    eventually("the preview shows the suggested mapping", 10, || async {
+        let targets = c.find_all("[data-testid=import-target]").await?;
+        let mut values = Vec::new();
+        for t in &targets {
+            values.push(t.property("value").await?.unwrap_or_default());
+        }
+        Ok(values == ["field:company", "field:person", "field:email", ""])
+    })
+    .await?;
+    ensure!(
+        c.find_all("[data-testid=import-preview-row]").await?.len() == 2,
+        "the preview shows the file's rows as they would import"
+    );
+    screenshot(c, "tandem-lead-import.png").await?;
+    find(c, "#import-run").await?.click().await?;
+    let report = find(c, "#import-errors").await?.text().await?;
+    ensure!(
+        report.contains("Nothing was imported") && report.contains('3') && report.contains("E-mail"),
+        "the refusal names the bad line and column: {report}"
+    );
+    ensure!(lead_rows().await?.len() == 1, "nothing of the bad file was imported");
+
+    let good = files.path().join("leads.csv");
+    std::fs::write(
+        &good,
+        "Company,Name,E-mail,Notes\nFjord Logistik AG,Ole Berg,ole@fjord.example,call in May\n\
+         \"Heide Bau, Halle 2 KG\",Ina Kluge,ina@heide-bau.example,\n",
+    )?;
+    find(c, "#import-file").await?.send_keys(&good.display().to_string()).await?;
+    eventually("the corrected file's preview has no problems", 10, || async {
+        Ok(c.find_all("#import-errors").await?.is_empty()
+            && c.find_all("[data-testid=import-preview-row]").await?.len() == 2
+            && c.find_all(".import-row--bad").await?.is_empty())
+    })
+    .await?;
+    find(c, "#import-run").await?.click().await?;
+    eventually("both leads are imported", 10, || async {
+        let rows = lead_rows().await?;
+        Ok(rows.len() == 3 && rows.iter().any(|t| t.contains("Heide Bau, Halle 2 KG")))
+    })
+    .await?;
+    ensure!(c.find_all("#lead-import").await?.is_empty(), "the import dialog closed");
+
+    // The global search: Ctrl+K, part of the name, Enter.
+    find(c, "body").await?.send_keys(&format!("{CTRL}k{CTRL}")).await?;
+    find(c, "#search-palette").await?;
+    type_into(c, "#search-input", "nordli").await?;
+    eventually("the palette finds the new account first", 10, || async {
+        let mut hits = Vec::new();
+        for h in c.find_all("[data-testid=search-hit]").await? {
+            hits.push((h.attr("data-kind").await?, h.property("textContent").await?.unwrap_or_default()));
+        }
+        let first = hits.first();
+        ensure!(
+            first.is_some_and(|(kind, text)| kind.as_deref() == Some("account") && text.contains("Nordlicht Solar")),
+            "accounts come first: {hits:?}"
+        );
+        Ok(true)
+    })
+    .await?;
+    screenshot(c, "tandem-search-palette.png").await?;
+    find(c, "#search-input").await?.send_keys(ENTER).await?;
+    eventually("Enter opens the account on the Accounts screen", 10, || async {
+        Ok(c.find_all("#search-palette").await?.is_empty()
+            && find(c, "#account-detail-title").await?.text().await?.contains("Nordlicht Solar GmbH"))
+    })
+    .await?;
     Ok(())
 }
 

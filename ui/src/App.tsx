@@ -7,7 +7,10 @@ import { AccountList } from './components/AccountList';
 import { AboutDialog } from './components/AboutDialog';
 import { AuditLog } from './components/AuditLog';
 import { ConflictsPanel } from './components/ConflictsPanel';
+import { CalendarScreen } from './components/crm/activities/CalendarScreen';
+import { ReminderToasts } from './components/crm/activities/ReminderToasts';
 import { DealsScreen } from './components/crm/DealsScreen';
+import { LeadsScreen } from './components/crm/leads/LeadsScreen';
 import { DeliveriesScreen } from './components/erp/DeliveriesScreen';
 import { InvoicesScreen } from './components/erp/InvoicesScreen';
 import { OrdersScreen, type OrdersPane } from './components/erp/OrdersScreen';
@@ -17,6 +20,7 @@ import { ReportsScreen } from './components/erp/ReportsScreen';
 import { StockScreen } from './components/erp/StockScreen';
 import { RejectedPanel } from './components/RejectedPanel';
 import { ScreenNav, type Screen } from './components/ScreenNav';
+import { revealDealCard, SearchPalette } from './components/SearchPalette';
 import { SignInDialog } from './components/SignInDialog';
 import { TopBar } from './components/TopBar';
 import { UpdateBanner } from './components/UpdateBanner';
@@ -24,6 +28,7 @@ import { useSubscription } from './hooks/useSubscription';
 import { useSyncStatus } from './hooks/useSyncStatus';
 import { useUpdateStatus } from './hooks/useUpdateStatus';
 import { errorBanner } from './lib/banners';
+import type { SearchTarget } from './lib/search';
 import { toAppError } from './lib/errors';
 import { SessionContext } from './SessionContext';
 
@@ -47,6 +52,8 @@ export function App() {
   // What the orders screen opens with when another screen sends the user there.
   const [ordersStart, setOrdersStart] = useState<{ key: number; pane: OrdersPane }>({ key: 0, pane: { kind: 'empty' } });
   const [pane, setPane] = useState<Pane>({ kind: 'empty' });
+  // The lead the Leads screen opens with when the search sends the user there.
+  const [leadsStart, setLeadsStart] = useState<{ key: number; lead: string | null }>({ key: 0, lead: null });
   const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
   const [syncBusy, setSyncBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -104,6 +111,27 @@ export function App() {
   const openOrder = (id: string) => {
     setOrdersStart((s) => ({ key: s.key + 1, pane: { kind: 'view', id } }));
     setScreen('orders');
+  };
+
+  const openAccount = (id: string) => {
+    setPane({ kind: 'view', id });
+    setScreen('accounts');
+  };
+
+  const openSearchHit = (target: NonNullable<SearchTarget>) => {
+    switch (target.screen) {
+      case 'accounts':
+        openAccount(target.account);
+        break;
+      case 'deals':
+        setScreen('deals');
+        revealDealCard(target.deal);
+        break;
+      case 'leads':
+        setLeadsStart((s) => ({ key: s.key + 1, lead: target.lead }));
+        setScreen('leads');
+        break;
+    }
   };
 
   const openInvoice = (id: string) => {
@@ -195,10 +223,21 @@ export function App() {
           screen={screen}
           onChange={(next) => {
             setOrdersStart((s) => ({ ...s, pane: { kind: 'empty' } }));
+            setLeadsStart((s) => ({ ...s, lead: null }));
             setScreen(next);
           }}
         />
+        {screen === 'leads' && (
+          <LeadsScreen
+            key={leadsStart.key}
+            initialLead={leadsStart.lead}
+            version={version}
+            onChanged={dataChanged}
+            onOpenAccount={openAccount}
+          />
+        )}
         {screen === 'deals' && <DealsScreen version={version} onChanged={dataChanged} />}
+        {screen === 'calendar' && <CalendarScreen version={version} onOpenAccount={openAccount} />}
         {screen === 'orders' && (
           <OrdersScreen
             key={ordersStart.key}
@@ -262,6 +301,7 @@ export function App() {
                   }}
                   onChanged={dataChanged}
                   onNewOrder={newOrderFor}
+                  onOpenOrder={openOrder}
                   conflicts={status?.conflicts}
                   onShowConflicts={() => {
                     setDialog({ kind: 'conflicts' });
@@ -298,6 +338,8 @@ export function App() {
             </section>
           </main>
         )}
+        <ReminderToasts onOpenAccount={openAccount} />
+        <SearchPalette onOpen={openSearchHit} />
         {dialog.kind === 'sign-in' && (
           <SignInDialog
             initialUrl={status?.serverUrl ?? ''}

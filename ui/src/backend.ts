@@ -4,6 +4,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { toAppError } from './lib/errors';
+import { toImportRefusal } from './lib/leads';
 
 export interface AccountRow {
   id: string;
@@ -672,6 +673,280 @@ export interface Forecast {
   rows: ForecastRow[];
 }
 
+// ---------- CRM: activities, calendar, quotes ----------
+// Core structs with snake_case fields. Times are local wall-clock `YYYY-MM-DDTHH:MM:SS`
+// (no zone); money, quantities and percents are decimal strings.
+
+/** `call` | `meeting` | `task` | `email` | `note` (a string, should the backend add kinds). */
+export type ActivityKind = string;
+
+/** What an activity is about (at least one). */
+export interface ActivityLinks {
+  account: string | null;
+  contact: string | null;
+  deal: string | null;
+  lead: string | null;
+  territory?: string | null;
+}
+
+export interface Activity {
+  id: string;
+  kind: ActivityKind;
+  subject: string;
+  body: string | null;
+  due: string | null;
+  duration_minutes: number | null;
+  done_at: string | null;
+  assignee: string;
+  /** Never after `due`; fires once. */
+  reminder: string | null;
+  reminded_at: string | null;
+  links: ActivityLinks;
+  created: string;
+}
+
+/** What to link (or whose timeline to read): ids; the account is found from a contact or deal. */
+export interface LinkInput {
+  account?: string | null;
+  contact?: string | null;
+  deal?: string | null;
+  lead?: string | null;
+}
+
+/** An activity form as typed (times `YYYY-MM-DD HH:MM`; blank = no value; the backend validates). */
+export interface ActivityInput {
+  kind?: string | null;
+  subject?: string | null;
+  body?: string | null;
+  due?: string | null;
+  durationMinutes?: string | null;
+  /** Blank: the signed-in user. */
+  assignee?: string | null;
+  reminder?: string | null;
+}
+
+export interface CalendarDay {
+  /** `YYYY-MM-DD`. */
+  date: string;
+  /** By time. */
+  activities: Activity[];
+}
+
+/** `tandem://reminder`: a reminder fired (also shown as a desktop notification). */
+export interface Reminder {
+  id: string;
+  kind: string;
+  subject: string;
+  /** `YYYY-MM-DD HH:MM`. */
+  due: string | null;
+  account: string | null;
+  accountName: string | null;
+}
+
+/** A product line of a quote (alone or inside a bundle), priced as the order would be. */
+export interface QuoteItem {
+  id: string;
+  product: string;
+  /** Per bundle inside a bundle. */
+  qty: string;
+  discount: string;
+  optional: boolean;
+  selected: boolean;
+  sku: string;
+  name: string;
+  unit_price: string;
+  price_source: PriceSource;
+  tax_rate: string;
+  net: string;
+}
+
+export interface QuoteBundle {
+  id: string;
+  name: string;
+  qty: number;
+  optional: boolean;
+  selected: boolean;
+  components: QuoteItem[];
+  net: string;
+}
+
+export type QuoteLine = ({ type: 'item' } & QuoteItem) | ({ type: 'bundle' } & QuoteBundle);
+
+export interface QuoteApproval {
+  requested_by: string;
+  requested_at: string | null;
+  reason: string | null;
+  granted_by: string | null;
+  granted_at: string | null;
+  refused_by: string | null;
+  refusal: string | null;
+}
+
+/** `draft` | `pending_approval` | `approved` | `sent` | `accepted` | `rejected` | `expired`. */
+export type QuoteStatus = string;
+
+export interface Quote {
+  id: string;
+  /** Given by the server when sent; null before. */
+  number: string | null;
+  account: string;
+  customer_name: string;
+  deal: string | null;
+  currency: string;
+  price_list: string | null;
+  lines: QuoteLine[];
+  discount: string;
+  status: QuoteStatus;
+  valid_until: string;
+  priced_on: string;
+  approval: QuoteApproval | null;
+  /** Of the lines that count (not optional, or selected). */
+  totals: Totals;
+  created: string;
+  sent_on: string | null;
+  closed_on: string | null;
+  /** The order an accepted quote became. */
+  order: string | null;
+}
+
+/** One quote line as typed; lines with the same `bundle` name form one bundle. */
+export interface QuoteLineInput {
+  sku: string;
+  qty: string;
+  discount?: string | null;
+  optional?: boolean;
+  bundle?: string | null;
+}
+
+export type QuoteStep = 'request_approval' | 'approve' | 'refuse_approval' | 'send' | 'reject';
+
+// ---------- CRM: leads, CSV import, global search ----------
+// Core structs with snake_case fields, like the deals.
+
+/** Where a lead is; `disqualified` says why, `converted` what it became. */
+export type LeadStatus =
+  | { state: 'new' }
+  | { state: 'working' }
+  | { state: 'qualified' }
+  | { state: 'disqualified'; reason: string }
+  | { state: 'converted'; account: string; contact: string; deal: string | null };
+
+export interface Lead {
+  id: string;
+  company: string;
+  person: string | null;
+  email: string | null;
+  phone: string | null;
+  vat_id: string | null;
+  city: string | null;
+  /** `web` | `referral` | `event` | `cold_call` | `partner` | `import` | `other`. */
+  source: string;
+  status: LeadStatus;
+  owner: string;
+  territory: string | null;
+  custom?: Record<string, unknown>;
+  /** `YYYY-MM-DD`. */
+  created: string;
+}
+
+/** A lead form as typed (camelCase; blank = no value; the backend validates every field). */
+export interface LeadInput {
+  company?: string | null;
+  person?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  vatId?: string | null;
+  city?: string | null;
+  /** Blank: `other`. */
+  source?: string | null;
+  /** Blank: the signed-in user. */
+  owner?: string | null;
+  territory?: string | null;
+}
+
+export type LeadStep = 'work' | 'qualify' | 'disqualify' | 'reopen';
+
+/** Why a record may be the lead: `company_name`, `email`, `email_domain`, `vat_id` or `phone`. */
+export interface MatchReason {
+  by: string;
+  value: string;
+}
+
+/** An account or contact that may already be the lead. */
+export interface DuplicateMatch {
+  record: { kind: 'account' | 'contact'; id: string };
+  name: string;
+  reasons: MatchReason[];
+}
+
+/** How to convert a lead (blank text = not given). */
+export interface ConvertLeadOptions {
+  /** Into this existing account; none: a new account. */
+  intoAccount?: string | null;
+  /** A new account although the duplicate check found matches. */
+  newAnyway?: boolean;
+  /** The contact's name when the lead names no person. */
+  contactName?: string | null;
+  /** Open a deal; none: no deal. */
+  deal?: DealInput | null;
+  /** Blank: the only (or the standard) pipeline. */
+  pipeline?: string | null;
+}
+
+export interface ConvertedLead {
+  account: string;
+  contact: string;
+  deal: string | null;
+}
+
+/** Where a CSV column goes: a built-in field (snake_case name) or a custom field (its key). */
+export type ImportTarget = { to: 'field'; name: string } | { to: 'custom'; name: string };
+
+/** Which column goes where (`null`: ignored), in header order. */
+export interface ColumnMapping {
+  /** `lead`. */
+  entity: string;
+  headers: string[];
+  columns: (ImportTarget | null)[];
+}
+
+/** One problem of an import, where the user finds it in the spreadsheet. */
+export interface ImportProblem {
+  line: number;
+  /** The column's header, when the problem is in one column. */
+  column: string | null;
+  message: string;
+}
+
+export interface ImportPreviewRow {
+  line: number;
+  cells: string[];
+  errors: ImportProblem[];
+}
+
+export interface LeadImportPreview {
+  /** The suggested mapping. */
+  mapping: ColumnMapping;
+  /** The first rows as they would import with that mapping. */
+  rows: ImportPreviewRow[];
+}
+
+/** A refused import (`code` `import`) names every bad line and column in `errors`; nothing was imported. */
+export interface ImportRefusal extends AppError {
+  errors?: ImportProblem[];
+}
+
+/** One global-search hit. */
+export interface SearchHit {
+  /** `account` | `contact` | `deal` | `lead`. */
+  kind: string;
+  id: string;
+  /** The account a contact or deal belongs to. */
+  account: string | null;
+  title: string;
+  detail: string;
+}
+
 export type Unsubscribe = () => void;
 
 export interface Backend {
@@ -754,11 +1029,59 @@ export interface Backend {
   /** A lost stage needs `lostReason`; a stage the pipeline lacks is refused (`unknown_stage`). */
   crmMoveDeal(id: string, stage: string, lostReason?: string | null): Promise<Deal>;
   crmForecast(granularity: Granularity, groupBy: ForecastGroupBy): Promise<Forecast>;
+  // Leads and the global search.
+  /** Leads by company name, paged by key. */
+  crmLeads(query: { after?: string | null; limit: number }): Promise<DocPage<Lead>>;
+  crmLead(id: string): Promise<Lead>;
+  /** Returns the new lead's id. */
+  crmCreateLead(input: LeadInput): Promise<string>;
+  /** `disqualify` needs a reason. */
+  crmSetLeadStatus(id: string, step: LeadStep, reason?: string | null): Promise<Lead>;
+  crmLeadDuplicates(id: string): Promise<DuplicateMatch[]>;
+  /** Possible duplicates refuse it unless `intoAccount` or `newAnyway`. */
+  crmConvertLead(id: string, options: ConvertLeadOptions): Promise<ConvertedLead>;
+  /** `text`: the CSV file's content. Rejects with an `ImportRefusal`. */
+  crmPreviewLeadImport(text: string): Promise<LeadImportPreview>;
+  /** All or nothing; returns the new leads' ids. Rejects with an `ImportRefusal`. `mapping` null: the suggested one. */
+  crmImportLeads(text: string, mapping: ColumnMapping | null): Promise<string[]>;
+  /** Accounts, contacts, deals and leads matching every typed word (as prefixes), best first. */
+  search(text: string, limit: number): Promise<SearchHit[]>;
+  // Activities and quotes (written on the device first, offline too).
+  /** Newest first, paged by key; `links.deal` narrows an account's timeline to one deal. */
+  crmTimeline(links: LinkInput, after: string | null, limit: number): Promise<DocPage<Activity>>;
+  /** Returns the new activity's id. */
+  crmAddActivity(links: LinkInput, input: ActivityInput): Promise<string>;
+  /** `source`: the raw e-mail (.eml text). Returns the new activity's id. */
+  crmLogEmail(links: LinkInput, source: string): Promise<string>;
+  crmCompleteActivity(id: string): Promise<Activity>;
+  /** `due`, `reminder`: `YYYY-MM-DD HH:MM`; no reminder = an existing one moves along. */
+  crmRescheduleActivity(id: string, due: string, reminder?: string | null): Promise<Activity>;
+  /** `days` days from `from` (`YYYY-MM-DD`). */
+  crmCalendar(from: string, days: number): Promise<CalendarDay[]>;
+  crmQuotes(query: DocQuery): Promise<DocPage<Quote>>;
+  crmQuote(id: string): Promise<Quote>;
+  /** Returns the new (draft) quote's id. */
+  crmCreateQuote(
+    account: string,
+    deal: string | null,
+    lines: QuoteLineInput[],
+    discount?: string | null,
+    validUntil?: string | null,
+  ): Promise<string>;
+  crmUpdateQuote(id: string, lines: QuoteLineInput[], discount?: string | null, validUntil?: string | null): Promise<Quote>;
+  crmQuoteStep(id: string, step: QuoteStep, reason?: string | null): Promise<Quote>;
+  /** `selected`: SKUs of the optional lines chosen. Returns the new draft order's id. */
+  crmAcceptQuote(id: string, selected: string[]): Promise<string>;
+  /** Why the quote needs a sales manager's approval (empty: it does not). */
+  crmQuoteApprovalReasons(id: string): Promise<string[]>;
+  /** `tandem://reminder`: a reminder of the signed-in user fired. */
+  onReminder: (handler: (reminder: Reminder) => void) => Promise<Unsubscribe>;
 }
 
 export const SYNC_STATUS_EVENT = 'tandem://sync-status';
 export const DATA_CHANGED_EVENT = 'tandem://data-changed';
 export const UPDATE_STATUS_EVENT = 'tandem://update-status';
+export const REMINDER_EVENT = 'tandem://reminder';
 
 /** Calls a command; a rejection is always normalised to an `AppError`. */
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -768,6 +1091,12 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- the contract rejects with AppError
     throw toAppError(error);
   }
+}
+
+/** An import's rejection keeps its lines (`errors`), which `call` would drop. */
+function rejectImport(error: unknown): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the contract rejects with ImportRefusal
+  throw toImportRefusal(error);
 }
 
 export const tauriBackend: Backend = {
@@ -842,4 +1171,32 @@ export const tauriBackend: Backend = {
   crmCreateDeal: (account, contact, pipeline, input) => call('crm_create_deal', { account, contact, pipeline, input }),
   crmMoveDeal: (id, stage, lostReason) => call('crm_move_deal', { id, stage, lostReason: lostReason ?? null }),
   crmForecast: (granularity, groupBy) => call('crm_forecast', { granularity, groupBy }),
+  crmLeads: ({ after, limit }) => call('crm_leads', { after: after ?? null, limit }),
+  crmLead: (id) => call('crm_lead', { id }),
+  crmCreateLead: (input) => call('crm_create_lead', { input }),
+  crmSetLeadStatus: (id, step, reason) => call('crm_set_lead_status', { id, step, reason: reason ?? null }),
+  crmLeadDuplicates: (id) => call('crm_lead_duplicates', { id }),
+  crmConvertLead: (id, options) => call('crm_convert_lead', { id, options }),
+  crmPreviewLeadImport: (text) => invoke<LeadImportPreview>('crm_preview_lead_import', { text }).catch(rejectImport),
+  crmImportLeads: (text, mapping) => invoke<string[]>('crm_import_leads', { text, mapping }).catch(rejectImport),
+  search: (text, limit) => call('search', { text, limit }),
+  crmTimeline: (links, after, limit) => call('crm_timeline', { links, after, limit }),
+  crmAddActivity: (links, input) => call('crm_add_activity', { links, input }),
+  crmLogEmail: (links, source) => call('crm_log_email', { links, source }),
+  crmCompleteActivity: (id) => call('crm_complete_activity', { id }),
+  crmRescheduleActivity: (id, due, reminder) => call('crm_reschedule_activity', { id, due, reminder: reminder ?? null }),
+  crmCalendar: (from, days) => call('crm_calendar', { from, days }),
+  crmQuotes: ({ account, after, limit }) => call('crm_quotes', { account: account ?? null, after: after ?? null, limit }),
+  crmQuote: (id) => call('crm_quote', { id }),
+  crmCreateQuote: (account, deal, lines, discount, validUntil) =>
+    call('crm_create_quote', { account, deal, lines, discount: discount ?? null, validUntil: validUntil ?? null }),
+  crmUpdateQuote: (id, lines, discount, validUntil) =>
+    call('crm_update_quote', { id, lines, discount: discount ?? null, validUntil: validUntil ?? null }),
+  crmQuoteStep: (id, step, reason) => call('crm_quote_step', { id, step, reason: reason ?? null }),
+  crmAcceptQuote: (id, selected) => call('crm_accept_quote', { id, selected }),
+  crmQuoteApprovalReasons: (id) => call('crm_quote_approval_reasons', { id }),
+  onReminder: (handler) =>
+    listen<Reminder>(REMINDER_EVENT, (event) => {
+      handler(event.payload);
+    }),
 };

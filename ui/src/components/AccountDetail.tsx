@@ -8,6 +8,7 @@ import { toAppError } from '../lib/errors';
 import { absoluteTime, relativeTime } from '../lib/time';
 import { ConfirmDelete } from './ConfirmDelete';
 import { Contacts } from './Contacts';
+import { AccountTabs } from './crm/activities/AccountTabs';
 import { CustomerFactsPanel } from './erp/CustomerFactsPanel';
 
 interface AccountDetailProps {
@@ -25,6 +26,8 @@ interface AccountDetailProps {
   onShowHistory?: (account: AccountRow) => void;
   /** Starts a new sales order for this account. */
   onNewOrder?: (accountId: string) => void;
+  /** Opens an order (e.g. the one an accepted quote became). */
+  onOpenOrder?: (id: string) => void;
 }
 
 function Value({ value, href }: { value: string | null; href?: string }) {
@@ -44,6 +47,7 @@ export function AccountDetail({
   onShowConflicts,
   onShowHistory,
   onNewOrder,
+  onOpenOrder,
 }: AccountDetailProps) {
   const backend = useBackend();
   const now = useNow();
@@ -160,17 +164,26 @@ export function AccountDetail({
           <Value value={account.territory} />
         </dd>
       </dl>
-      <Contacts key={account.id} accountId={account.id} contacts={contacts} onChanged={onChanged} />
-      <CustomerFactsPanel
+      <AccountTabs
         account={account.id}
         version={version}
         onChanged={onChanged}
-        onNewOrder={
-          onNewOrder === undefined
-            ? undefined
-            : () => {
-                onNewOrder(account.id);
-              }
+        onOpenOrder={onOpenOrder}
+        contactCount={contacts.length}
+        contacts={<Contacts key={account.id} accountId={account.id} contacts={contacts} onChanged={onChanged} />}
+        facts={
+          <CustomerFactsPanel
+            account={account.id}
+            version={version}
+            onChanged={onChanged}
+            onNewOrder={
+              onNewOrder === undefined
+                ? undefined
+                : () => {
+                    onNewOrder(account.id);
+                  }
+            }
+          />
         }
       />
     </article>

@@ -1,8 +1,10 @@
-export type Screen = 'accounts' | 'deals' | 'orders' | 'deliveries' | 'invoices' | 'payments' | 'products' | 'stock' | 'reports';
+export type Screen = 'accounts' | 'leads' | 'deals' | 'calendar' | 'orders' | 'deliveries' | 'invoices' | 'payments' | 'products' | 'stock' | 'reports';
 
 const SCREENS: { screen: Screen; label: string }[] = [
   { screen: 'accounts', label: 'Accounts' },
+  { screen: 'leads', label: 'Leads' },
   { screen: 'deals', label: 'Deals' },
+  { screen: 'calendar', label: 'Calendar' },
   { screen: 'orders', label: 'Orders' },
   { screen: 'deliveries', label: 'Deliveries' },
   { screen: 'invoices', label: 'Invoices' },

@@ -338,7 +338,7 @@ pub struct ImportContext<'a> {
     /// The pipeline deals are imported into.
     pub pipeline: Option<&'a Pipeline>,
     /// The account of a company name (contacts and deals name their account).
-    pub find_account: &'a dyn Fn(&str) -> Option<AccountId>,
+    pub find_account: &'a (dyn Fn(&str) -> Option<AccountId> + Sync),
 }
 
 impl fmt::Debug for ImportContext<'_> {
@@ -726,7 +726,7 @@ mod tests {
         defs: &'a [FieldDef],
         owner: &'a UserName,
         pipeline: Option<&'a Pipeline>,
-        find: &'a dyn Fn(&str) -> Option<AccountId>,
+        find: &'a (dyn Fn(&str) -> Option<AccountId> + Sync),
     ) -> ImportContext<'a> {
         ImportContext { defs, company: Currency::EUR, default_owner: Some(owner), pipeline, find_account: find }
     }
