@@ -71,6 +71,7 @@ async fn migrate_with_backup(pool: SqlitePool, path: &Path, migrator: &Migrator)
                 other => ("?".to_owned(), other.to_string()),
             };
             tracing::error!(%migration, %cause, "replica migration failed; restoring the backup");
+            wait_released(path).await;
             restore(path, &backup)?;
             Err(ReplicaError::MigrationFailed { migration, cause, backup: backup.display().to_string() })
         }
@@ -105,8 +106,29 @@ fn remove_older_backups(path: &Path, keep: &Path) {
     }
 }
 
+/// Waits (at most 2 s) until the last connection of a closed pool has really closed: SQLite then
+/// checkpoints the WAL into the database file and deletes it. Restoring before that would let the
+/// late checkpoint write the failed migration's pages over the restored copy.
+async fn wait_released(path: &Path) {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
+    for _ in 0..40 {
+        if !wal.exists() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tracing::warn!(wal = %wal.display(), "the replica's WAL is still there after closing; restoring anyway");
+}
+
 /// Puts the backup in place of a half-migrated replica (its WAL and shared memory included).
 fn restore(path: &Path, backup: &Path) -> Result<()> {
+    // The failed file is moved aside first: a connection that closes late writes into it (its
+    // open file), never into the restored copy. The next failed update replaces it.
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".failed-update");
+    std::fs::rename(path, PathBuf::from(aside))?;
     for suffix in ["-wal", "-shm"] {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);
