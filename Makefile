@@ -76,12 +76,15 @@ test-update: deps-test ui tauri-cli
 package: deps ui tauri-cli
 	npx tauri build --bundles deb,rpm $(if $(TAURI_SIGNING_PRIVATE_KEY),,--config '{"bundle":{"createUpdaterArtifacts":false}}')
 
-# The benchmark suite: 1 = 100,000 accounts (~300,000 rows). Prints a table and writes
-# target/bench/results.json; goals are shown, not asserted. See BENCHMARKS.md.
+# The benchmark suite: 1 = the `tandem-server seed` data set of 40,000 accounts (~1M rows).
+# Prints a table and writes target/bench/results.json; goals are shown, not asserted. Xvfb for
+# the desktop app's cold start and idle memory (target/release/tandem-app, built if missing);
+# installer_mb reads the .deb of `make package`. See BENCHMARKS.md.
 SCALE ?= 1
 bench:
 	$(CARGO) build --release -p tandem-server -p tandem-bench
-	TANDEM_SERVER_BIN=target/release/tandem-server scripts/with-keyring.sh target/release/tandem-bench --scale $(SCALE)
+	if [ ! -x target/release/tandem-app ]; then $(MAKE) ui && $(CARGO) build --release -p tandem-app $(FEATURES); fi
+	TANDEM_SERVER_BIN=target/release/tandem-server xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh target/release/tandem-bench --scale $(SCALE)
 
 # The sync simulation (tests/tests/simulation.rs) over more seeds than `make test` runs; a
 # failure starts with "simulation seed N failed:". Rerun one seed with TANDEM_SIM_SEED=N.

@@ -1,22 +1,18 @@
-//! Lead commands (capture, CSV import, qualification, conversion) and the global search:
+//! Lead commands (capture, qualification, conversion) and the global search:
 //! parse (serde), call the replica, map the error. Nothing else.
 //!
 //! Leads are written on the device first (offline too) and decided again by the server; after
 //! a write the background sync is woken.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::sync_loop;
-use serde::{Deserialize, Serialize};
-use tandem_core::crm::csv::PreviewRow;
-use tandem_core::{ColumnMapping, DealInput, DuplicateMatch, ImportError, Lead, LeadInput};
-use tandem_replica::{ConvertOptions, Converted, DocPage, ReplicaError, SearchHit};
+use serde::Deserialize;
+use tandem_core::{DealInput, DuplicateMatch, Lead, LeadInput};
+use tandem_replica::{ConvertOptions, Converted, DocPage, SearchHit};
 use tauri::{AppHandle, State};
 
 type S<'a> = State<'a, AppState>;
-
-/// The preview shows this many rows.
-const PREVIEW_ROWS: usize = 10;
 
 /// How to convert a lead, as the dialog sends it (camelCase; blank text = not given).
 #[derive(Debug, Default, Deserialize)]
@@ -34,7 +30,8 @@ pub struct ConvertInput {
     pipeline: Option<String>,
 }
 
-fn given(text: Option<String>) -> Option<String> {
+/// A text field as given: trimmed; blank means not given.
+pub(crate) fn given(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
@@ -46,34 +43,6 @@ impl From<ConvertInput> for ConvertOptions {
             contact_name: given(i.contact_name),
             deal: i.deal,
             pipeline: given(i.pipeline),
-        }
-    }
-}
-
-/// The suggested mapping of a lead CSV and its first rows, each with its problems.
-#[derive(Debug, Serialize)]
-pub struct LeadImportPreview {
-    mapping: ColumnMapping,
-    rows: Vec<PreviewRow>,
-}
-
-/// A refused import names every bad line and column (`errors`), so the UI can show them as a
-/// table; any other failure is the usual `{code, message, fields}`.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum ImportFailure {
-    Lines { code: &'static str, message: String, errors: Vec<ImportError> },
-    Other(ApiError),
-}
-
-impl From<ReplicaError> for ImportFailure {
-    fn from(e: ReplicaError) -> Self {
-        match e {
-            ReplicaError::Import(errors) => {
-                let message = format!("nothing was imported: {} problem(s) in the file", errors.0.len());
-                ImportFailure::Lines { code: "import", message, errors: errors.0 }
-            }
-            other => ImportFailure::Other(other.into()),
         }
     }
 }
@@ -123,33 +92,6 @@ pub async fn crm_convert_lead(app: AppHandle, state: S<'_>, id: String, options:
     Ok(converted)
 }
 
-/// `text`: the CSV file's content (the UI reads the file; this side touches no file).
-#[tauri::command]
-pub async fn crm_preview_lead_import(state: S<'_>, text: String) -> Result<LeadImportPreview, ImportFailure> {
-    let (mapping, rows) = state.replica().await.preview_lead_import(&text, PREVIEW_ROWS).await?;
-    Ok(LeadImportPreview { mapping, rows })
-}
-
-/// All or nothing: the new leads' ids, or every bad line and column. `mapping` none: the
-/// suggested one.
-#[tauri::command]
-pub async fn crm_import_leads(
-    app: AppHandle,
-    state: S<'_>,
-    text: String,
-    mapping: Option<ColumnMapping>,
-) -> Result<Vec<String>, ImportFailure> {
-    let replica = state.replica().await;
-    // `Replica::import_leads` keeps the CSV `ImportContext` (a non-`Sync` `&dyn Fn`) across an
-    // await, so its future is not `Send`: it runs to the end on a blocking thread instead.
-    let runtime = tokio::runtime::Handle::current();
-    let ids = tokio::task::spawn_blocking(move || runtime.block_on(replica.import_leads(&text, mapping)))
-        .await
-        .map_err(|e| ImportFailure::Other(ApiError::new("internal", format!("the import stopped: {e}"))))??;
-    sync_loop::changed_locally(&app, &state);
-    Ok(ids.iter().map(ToString::to_string).collect())
-}
-
 /// The global search over accounts, contacts, deals and leads on the device.
 #[tauri::command]
 pub async fn search(state: S<'_>, text: String, limit: u32) -> ApiResult<Vec<SearchHit>> {
@@ -171,20 +113,5 @@ mod tests {
         assert_eq!(options.contact_name.as_deref(), Some("Jana Peters"));
         assert_eq!(options.pipeline, None, "a blank pipeline means the default one");
         assert!(options.deal.is_none(), "no deal unless asked for");
-    }
-
-    #[test]
-    fn a_refused_import_keeps_every_line_and_column() {
-        let errors = tandem_core::ImportErrors(vec![ImportError {
-            line: 3,
-            column: Some("E-mail".into()),
-            message: "not an e-mail address".into(),
-        }]);
-        let json = serde_json::to_value(ImportFailure::from(ReplicaError::Import(errors))).expect("serialises");
-        assert_eq!(json["code"], "import");
-        assert_eq!(json["errors"][0]["line"], 3);
-        assert_eq!(json["errors"][0]["column"], "E-mail");
-        let other = serde_json::to_value(ImportFailure::from(ReplicaError::BadInput("empty".into()))).expect("ok");
-        assert_eq!(other["code"], "bad_input", "other failures keep the usual shape: {other}");
     }
 }

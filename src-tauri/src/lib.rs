@@ -5,8 +5,11 @@
 
 mod commands;
 mod crm_activity_commands;
+mod crm_bulk_commands;
 mod crm_commands;
+mod crm_import_commands;
 mod crm_lead_commands;
+mod crm_profile_commands;
 mod erp_commands;
 mod error;
 mod state;
@@ -17,12 +20,20 @@ use std::path::PathBuf;
 use tauri::Manager;
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // TANDEM_LOG_FILE sends the log to a file (support, and tests that start the app through
+    // WebDriver, which keeps its output); else standard output.
+    let log_file = std::env::var_os("TANDEM_LOG_FILE")
+        .and_then(|p| std::fs::OpenOptions::new().create(true).append(true).open(p).ok());
+    match log_file {
+        Some(f) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(f))
+            .init(),
+        None => tracing_subscriber::fmt().with_env_filter(filter).init(),
+    }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
@@ -114,9 +125,18 @@ pub fn run() {
             crm_lead_commands::crm_set_lead_status,
             crm_lead_commands::crm_lead_duplicates,
             crm_lead_commands::crm_convert_lead,
-            crm_lead_commands::crm_preview_lead_import,
-            crm_lead_commands::crm_import_leads,
+            crm_import_commands::crm_preview_import,
+            crm_import_commands::crm_import,
+            crm_import_commands::crm_contacts,
+            crm_bulk_commands::crm_bulk_edit_deals,
+            crm_bulk_commands::crm_bulk_edit_leads,
             crm_lead_commands::search,
+            crm_profile_commands::crm_profile,
+            crm_profile_commands::crm_edit_profile,
+            crm_profile_commands::crm_bulk_edit_profiles,
+            crm_profile_commands::crm_account_duplicates,
+            crm_profile_commands::crm_merge_accounts,
+            crm_profile_commands::crm_custom_fields,
             crm_activity_commands::crm_timeline,
             crm_activity_commands::crm_add_activity,
             crm_activity_commands::crm_log_email,

@@ -46,11 +46,21 @@ pub async fn sync_once(app: &AppHandle, state: &AppState) -> bool {
     });
     emit_status(app, state).await;
     let progress_app = app.clone();
+    // A burst of progress reports (pages, index steps) sends one status at a time: the next
+    // report after it went out sends the latest.
+    let emitting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let result = replica
         .sync(&move |p| {
             progress_app.state::<AppState>().set_live(|l| l.progress = Some(p.clone()));
+            if emitting.swap(true, std::sync::atomic::Ordering::AcqRel) {
+                return;
+            }
             let app = progress_app.clone();
-            tauri::async_runtime::spawn(async move { emit_status(&app, &app.state::<AppState>()).await });
+            let emitting = emitting.clone();
+            tauri::async_runtime::spawn(async move {
+                emit_status(&app, &app.state::<AppState>()).await;
+                emitting.store(false, std::sync::atomic::Ordering::Release);
+            });
         })
         .await;
     let ok = result.is_ok();

@@ -82,7 +82,13 @@ pub async fn type_into(c: &Session, css: &str, text: &str) -> anyhow::Result<()>
         if !e.property("value").await?.unwrap_or_default().is_empty() {
             e.send_keys(&format!("{CTRL}a{CTRL}{BACKSPACE}")).await.with_context(|| format!("emptying {css}"))?;
         }
-        e.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
+        if text.is_empty() {
+            // `clear` fires no input event, so a controlled field would keep its old state:
+            // type and erase one character.
+            e.send_keys(&format!(" {BACKSPACE}")).await.with_context(|| format!("emptying {css}"))?;
+        } else {
+            e.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
+        }
         last = e.property("value").await?.unwrap_or_default();
         if last == text {
             return Ok(());

@@ -816,3 +816,155 @@ async fn accounts_contacts_and_deals_import_all_or_nothing_and_lists_export_as_c
     ensure!(csv.contains("Crane,") && csv.contains(",Negotiate,150000.00,EUR,2027-03-31,max"), "{csv}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_carry_owner_tags_and_custom_fields_and_duplicates_merge_keeping_links_and_history(
+) -> anyhow::Result<()> {
+    let (db, _server, devices) =
+        company(&[("mia", "sales_manager", ""), ("rex", "sales_rep", "North"), ("bo", "back_office", "")]).await?;
+    let [mia, rex, bo]: [CliDevice; 3] = devices.try_into().map_err(|_| anyhow::anyhow!("devices"))?;
+    mia.ok(&[
+        "crm",
+        "field-add",
+        "--entity",
+        "account",
+        "--key",
+        "segment",
+        "--label",
+        "Segment",
+        "--kind",
+        "choice:SMB|Enterprise",
+    ])?;
+    mia.ok(&["crm", "field-add", "--entity", "contact", "--key", "birthday", "--label", "Birthday", "--kind", "date"])?;
+    mia.ok(&["pipeline", "create", "Field sales"])?;
+    let keep = mia.create_account(&["--name", "Nordhafen Logistik GmbH", "--territory", "North", "--city", "Kiel"])?;
+    let dup = mia.create_account(&[
+        "--name",
+        "Nordhafen Logistik",
+        "--territory",
+        "North",
+        "--vat-id",
+        "DE123456789",
+        "--email",
+        "info@nordhafen.example",
+    ])?;
+    let south = mia.create_account(&["--name", "Nordhafen Logistik AG", "--territory", "South"])?;
+    mia.ok(&["sync"])?;
+
+    // Owner, tags and custom values: validated at the edge, synced, visible to the territory.
+    let before = pending(&mia)?;
+    let e = mia.fails(&["account", "profile", &keep, "--custom", "segment=Huge", "--add-tag", &"x".repeat(41)])?;
+    ensure!(e.contains("Segment") && e.contains("Huge") && e.contains("tags"), "every bad field is named: {e}");
+    ensure!(pending(&mia)? == before, "a refused edit queues nothing");
+    mia.ok(&[
+        "account",
+        "profile",
+        &keep,
+        "--owner",
+        "rex",
+        "--tags",
+        "key account, Fair 2026",
+        "--custom",
+        "segment=Enterprise",
+    ])?;
+    mia.ok(&["account", "bulk", &keep, &dup, &south, "--add-tag", "renewal"])?;
+    let contact = last_line(&mia.ok(&["contact", "add", "--account", &dup, "--name", "Ole Hansen"])?)?;
+    let e = mia.fails(&["contact", "profile", &contact, "--custom", "birthday=03/12/1980"])?;
+    ensure!(e.contains("YYYY-MM-DD"), "{e}");
+    mia.ok(&["contact", "profile", &contact, "--custom", "birthday=1980-12-03", "--add-tag", "decision maker"])?;
+    mia.ok(&["sync"])?;
+    ensure!(pending(&mia)? == 0, "the server took every edit: {}", mia.ok(&["status"])?);
+    rex.ok(&["sync"])?;
+    let p = rex.json(&["account", "profile", &keep, "--json"])?;
+    ensure!(p["owner"] == "rex" && p["custom"]["segment"] == "Enterprise", "{p}");
+    ensure!(p["tags"] == serde_json::json!(["Fair 2026", "key account", "renewal"]), "{p}");
+    let mine = rex.json(&["account", "list", "--json", "--owner", "rex"])?;
+    ensure!(mine.as_array().map(Vec::len) == Some(1) && mine[0]["id"] == keep.as_str(), "{mine}");
+    let tagged = rex.json(&["account", "list", "--json", "--tag", "RENEWAL"])?;
+    ensure!(tagged.as_array().map(Vec::len) == Some(2), "the southern account is not rex's to see: {tagged}");
+
+    // Likely duplicates, then a merge on rex's device (offline first) that keeps every link.
+    let d = rex.json(&["account", "duplicates", "--json"])?;
+    ensure!(d.as_array().map(Vec::len) == Some(1), "{d}");
+    let deal = last_line(&rex.ok(&[
+        "deal",
+        "create",
+        "--account",
+        &dup,
+        "--name",
+        "Cranes",
+        "--amount",
+        "9000",
+        "--close",
+        "2027-02-01",
+    ])?)?;
+    rex.ok(&["activity", "add", "--account", &dup, "--kind", "note", "--subject", "Intro call"])?;
+    rex.ok(&["sync"])?;
+    let e = rex.fails(&["account", "merge", &keep, &keep])?;
+    ensure!(e.contains("itself"), "{e}");
+    rex.ok(&["account", "merge", &keep, &dup])?;
+    let shown = rex.json(&["account", "show", &keep, "--json"])?;
+    ensure!(shown["account"]["vatId"] == "DE123456789" && shown["account"]["city"] == "Kiel", "blanks filled: {shown}");
+    ensure!(shown["contacts"].as_array().map(Vec::len) == Some(1), "the contact moved at once: {shown}");
+    rex.ok(&["sync"])?;
+    ensure!(pending(&rex)? == 0, "the server merged too: {}", rex.ok(&["status"])?);
+    mia.ok(&["sync"])?;
+    mia.fails(&["account", "show", &dup])?;
+    let deals = mia.json(&["deal", "list", "--json"])?;
+    let moved = deals.as_array().into_iter().flatten().find(|x| x["id"] == deal.as_str()).context("deal")?;
+    ensure!(moved["account"] == keep.as_str(), "the deal follows the surviving account: {moved}");
+    let timeline = mia.ok(&["activity", "list", "--account", &keep])?;
+    ensure!(timeline.contains("Intro call") && timeline.contains("Merged \"Nordhafen Logistik\""), "{timeline}");
+    let p = mia.json(&["contact", "profile", &contact, "--json"])?;
+    ensure!(p["custom"]["birthday"] == "1980-12-03", "the contact keeps its profile: {p}");
+    let pool = db.pool().await?;
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE op_name = 'account.merge'").fetch_one(&pool).await?;
+    ensure!(audited >= 4, "the merge is in the audit log with every record it touched: {audited}");
+
+    // A lead that moves to another territory leaves the old territory's devices.
+    let lead = last_line(&mia.ok(&["lead", "create", "--company", "Wanderer GmbH", "--territory", "North"])?)?;
+    mia.ok(&["sync"])?;
+    rex.ok(&["sync"])?;
+    ensure!(rex.ok(&["lead", "list"])?.contains("Wanderer GmbH"), "rex sees the northern lead");
+    mia.ok(&["lead", "bulk", &lead, "--territory", "South"])?;
+    mia.ok(&["sync"])?;
+    rex.ok(&["sync"])?;
+    let leads = rex.ok(&["lead", "list"])?;
+    ensure!(!leads.contains("Wanderer GmbH"), "and no stale copy once it moved south: {leads}");
+
+    // Across territories, or away from a customer with business on record: refused.
+    let e = mia.fails(&["account", "merge", &keep, &south])?;
+    ensure!(e.contains("territory North") && e.contains("territory South"), "{e}");
+    bo.ok(&["sync"])?;
+    bo.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "CR-1",
+        "--name",
+        "Crane",
+        "--price",
+        "100",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
+    let other = bo.create_account(&["--name", "Nordhafen Logistik KG", "--territory", "North"])?;
+    bo.ok(&["sync"])?;
+    rex.ok(&["sync"])?;
+    bo.ok(&["order", "create", "--account", &other, "--line", "CR-1:1"])?;
+    bo.ok(&["sync"])?;
+    let e = bo.fails(&["account", "merge", &keep, &other])?;
+    ensure!(e.contains("has orders"), "{e}");
+    // rex has not seen the order yet: the device merges, the server refuses and undoes it.
+    rex.ok(&["account", "merge", &keep, &other])?;
+    rex.fails(&["account", "show", &other])?;
+    rex.ok(&["sync"])?;
+    let status = rex.json(&["status", "--json"])?;
+    ensure!(status.to_string().contains("has orders"), "the server refuses it too: {status}");
+    let back = rex.json(&["account", "show", &other, "--json"])?;
+    ensure!(back["account"]["name"] == "Nordhafen Logistik KG", "and the account is back: {back}");
+    Ok(())
+}

@@ -27,7 +27,9 @@ async fn the_app_signs_in_creates_an_account_and_it_reaches_another_device() -> 
         orders_in_the_window(&c, &server.base_url, &pool, &account).await?;
         deals_in_the_window(&c, &server.base_url, &pool, &account).await?;
         leads_in_the_window(&c, &pool).await?;
-        customer_view_in_the_window(&c, &server.base_url, &db.url, &pool, &account).await
+        customer_view_in_the_window(&c, &server.base_url, &db.url, &pool, &account).await?;
+        csv_and_bulk_edit_in_the_window(&c, &pool).await?;
+        profile_in_the_window(&c, &pool, &account).await
     }
     .await;
     let shot = c.screenshot_png().await.ok();
@@ -561,6 +563,177 @@ async fn leads_in_the_window(c: &Session, pool: &sqlx::PgPool) -> anyhow::Result
             && find(c, "#account-detail-title").await?.text().await?.contains("Nordlicht Solar GmbH"))
     })
     .await?;
+    Ok(())
+}
+
+/// Tags edited on the account's detail: a bad tag is refused under the tags field; the saved
+/// tags show as chips in the detail and in the list row, the tag filter finds the account, and
+/// the profile reaches the server.
+async fn profile_in_the_window(c: &Session, pool: &sqlx::PgPool, account: &str) -> anyhow::Result<()> {
+    let row = format!("[data-testid=account-row][data-id='{account}']");
+    let chips = |css: String| async move {
+        let mut tags = Vec::new();
+        for chip in c.find_all(&format!("{css} .tag-chip")).await? {
+            tags.push(chip.property("textContent").await?.unwrap_or_default());
+        }
+        anyhow::Ok(tags)
+    };
+    find(c, "#nav-accounts").await?.click().await?;
+    find(c, &row).await?.click().await?;
+    find(c, "#edit-profile").await?.click().await?;
+    type_into(c, "#profile-tags", &format!("key account, {}", "x".repeat(41))).await?;
+    find(c, "#profile-save").await?.click().await?;
+    let refusal = find(c, "#profile-tags-error").await?.text().await?;
+    ensure!(!refusal.trim().is_empty(), "a tag over 40 characters is refused under the tags field");
+    type_into(c, "#profile-tags", "key account, Fair 2026").await?;
+    find(c, "#profile-save").await?.click().await?;
+    eventually("the detail and the list row show the tags as chips", 10, || async {
+        let want = ["Fair 2026", "key account"];
+        Ok(chips("#account-tags".to_owned()).await? == want && chips(row.clone()).await? == want)
+    })
+    .await?;
+    type_into(c, "#account-tag-filter", "KEY ACCOUNT").await?;
+    eventually("the tag filter (any case) keeps only the tagged account", 10, || async {
+        let rows = c.find_all("[data-testid=account-row]").await?;
+        Ok(rows.len() == 1 && rows[0].attr("data-id").await?.as_deref() == Some(account))
+    })
+    .await?;
+    screenshot(c, "tandem-account-tags.png").await?;
+    type_into(c, "#account-tag-filter", "").await?;
+    eventually("the tags reach the server", 30, || async {
+        let tags: Option<String> =
+            sqlx::query_scalar("SELECT body->'data'->>'tags' FROM docs WHERE id = $1::uuid AND kind = 'profile'")
+                .bind(account)
+                .fetch_optional(pool)
+                .await?
+                .flatten();
+        Ok(tags.is_some_and(|t| t.contains("key account") && t.contains("Fair 2026")))
+    })
+    .await?;
+    Ok(())
+}
+
+/// The stage of each deal named `names` on the server, by name.
+async fn server_stages(pool: &sqlx::PgPool, names: &[&str]) -> anyhow::Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT body->'data'->>'name', body->'data'->>'stage' FROM docs
+          WHERE kind = 'deal' AND body->'data'->>'name' = ANY($1) ORDER BY 1",
+    )
+    .bind(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The ids of the deal rows in the list named one of `names` and showing `stage`.
+async fn deal_rows(c: &Session, names: &[&str], stage: &str) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for r in c.find_all("[data-testid=deal-row]").await? {
+        let text = r.property("textContent").await?.unwrap_or_default();
+        if names.iter().any(|n| text.contains(n)) && text.contains(stage) {
+            ids.push(r.attr("data-id").await?.unwrap_or_default());
+        }
+    }
+    Ok(ids)
+}
+
+/// Accounts, then deals of those accounts, come in through the one CSV import dialog (the
+/// suggested mapping, a preview, all or nothing). Two of the deals are then checked in the list
+/// and changed together: a move to Lost (which needs a reason per deal) is refused for both and
+/// changes neither; a move to Negotiate moves both, and reaches the server.
+async fn csv_and_bulk_edit_in_the_window(c: &Session, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    // The call's reminder (an earlier step) would cover the dialogs' buttons.
+    for dismiss in c.find_all("[data-testid=reminder-toast] [aria-label='Dismiss reminder']").await? {
+        dismiss.click().await?;
+    }
+    let files = tempfile::tempdir()?;
+    let accounts = files.path().join("accounts.csv");
+    std::fs::write(
+        &accounts,
+        "Firm,Town
+Hafen Logistik GmbH,Hamburg
+Alpen Bau AG,München
+",
+    )?;
+    find(c, "#nav-accounts").await?.click().await?;
+    find(c, "#import-accounts").await?.click().await?;
+    find(c, "#account-import #import-file").await?.send_keys(&accounts.display().to_string()).await?;
+    eventually("the preview maps Firm to the name and Town to the city", 10, || async {
+        let mut values = Vec::new();
+        for t in c.find_all("[data-testid=import-target]").await? {
+            values.push(t.property("value").await?.unwrap_or_default());
+        }
+        Ok(values == ["field:name", "field:city"] && c.find_all("[data-testid=import-preview-row]").await?.len() == 2)
+    })
+    .await?;
+    find(c, "#import-run").await?.click().await?;
+    eventually("both accounts are in the list", 10, || async {
+        let mut names = Vec::new();
+        for r in c.find_all("[data-testid=account-row] .account-name").await? {
+            names.push(r.property("textContent").await?.unwrap_or_default());
+        }
+        Ok(["Hafen Logistik GmbH", "Alpen Bau AG"].iter().all(|n| names.iter().any(|t| t == n)))
+    })
+    .await?;
+
+    let names = ["Crane rental", "Scaffolding"];
+    let deals = files.path().join("deals.csv");
+    std::fs::write(
+        &deals,
+        "Deal,Account,Amount,Close date
+Crane rental,Hafen Logistik GmbH,5000,2027-03-01
+         Scaffolding,alpen bau ag,7500.50,2027-04-01
+",
+    )?;
+    find(c, "#nav-deals").await?.click().await?;
+    find(c, "#deals-view-list").await?.click().await?;
+    find(c, "#import-deals").await?.click().await?;
+    find(c, "#deal-import #import-file").await?.send_keys(&deals.display().to_string()).await?;
+    eventually("the deals' preview finds both accounts by name", 10, || async {
+        Ok(c.find_all("[data-testid=import-preview-row]").await?.len() == 2
+            && c.find_all(".import-row--bad").await?.is_empty())
+    })
+    .await?;
+    find(c, "#import-run").await?.click().await?;
+    eventually("both deals are rows of the list, in the first stage", 10, || async {
+        Ok(deal_rows(c, &names, "Qualify").await?.len() == 2)
+    })
+    .await?;
+    for id in deal_rows(c, &names, "Qualify").await? {
+        find(c, &format!("[data-testid=deal-row][data-id='{id}'] [data-testid=row-check]")).await?.click().await?;
+    }
+    let count = find(c, "#bulk-count").await?.text().await?;
+    ensure!(count.contains('2'), "the bar counts the checked rows: {count}");
+
+    find(c, "#bulk-stage option[value=Lost]").await?.click().await?;
+    find(c, "#bulk-apply").await?.click().await?;
+    let refusal = find(c, "#bulk-error").await?.text().await?;
+    ensure!(refusal.contains("Nothing was changed"), "the refusal is shown: {refusal}");
+    screenshot(c, "tandem-bulk-refused.png").await?;
+    eventually("the refused move changed neither deal, here or on the server", 30, || async {
+        Ok(server_stages(pool, &names).await?.iter().filter(|(_, stage)| stage == "Qualify").count() == 2)
+    })
+    .await?;
+
+    find(c, "#bulk-stage option[value=Negotiate]").await?.click().await?;
+    find(c, "#bulk-apply").await?.click().await?;
+    let done = find(c, "#bulk-done").await?.text().await?;
+    ensure!(done.contains("Changed 2 deals"), "the bar says what changed: {done}");
+    eventually("both deals show Negotiate in the list", 10, || async {
+        Ok(deal_rows(c, &names, "Negotiate").await?.len() == 2)
+    })
+    .await?;
+    screenshot(c, "tandem-bulk-edit.png").await?;
+    eventually("both moves reach the server", 30, || async {
+        let stages = server_stages(pool, &names).await?;
+        Ok(stages
+            == [
+                ("Crane rental".to_owned(), "Negotiate".to_owned()),
+                ("Scaffolding".to_owned(), "Negotiate".to_owned()),
+            ])
+    })
+    .await?;
+    // Back where the earlier steps left the window: the Accounts screen.
+    find(c, "#nav-accounts").await?.click().await?;
     Ok(())
 }
 

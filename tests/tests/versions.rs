@@ -52,7 +52,8 @@ async fn the_previous_protocol_is_served_and_older_ones_are_told_to_update() -> 
         "--close",
         "2026-12-31",
     ])?;
-    a.ok(&["sync"])?; // and CRM documents
+    a.ok(&["account", "profile", &id, "--add-tag", "versioned"])?;
+    a.ok(&["sync"])?; // and CRM documents, a profile among them
 
     let api = ApiClient::new(&server.base_url);
     let d = Device::login(&api, "ann", "a-long-password").await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -68,12 +69,21 @@ async fn the_previous_protocol_is_served_and_older_ones_are_told_to_update() -> 
     ensure!(changes.iter().any(|c| c["entity"] == "doc"), "and documents");
     let crm = |c: &&Value| c["entity"] == "doc" && (c["data"]["kind"] == "deal" || c["data"]["kind"] == "pipeline");
     ensure!(changes.iter().filter(crm).count() == 2, "and the CRM documents (a pipeline and a deal)");
+    let profile = |c: &&Value| c["entity"] == "doc" && c["data"]["kind"] == "profile";
+    ensure!(changes.iter().filter(profile).count() == 1, "and the account's profile");
 
     let previous = PROTOCOL_VERSION - 1;
     ensure!(previous >= OLDEST_SUPPORTED_PROTOCOL, "the previous protocol is still served");
     let old = api.raw("POST", "/v1/pull", Some(&token), Some("application/json"), pull(previous)).await?;
     ensure!(old.status == 200, "protocol {previous} is served: {old:?}");
     let body: Value = serde_json::from_str(&old.body)?;
+    let changes = body["changes"].as_array().context("changes")?;
+    ensure!(!changes.iter().any(|c| profile(&c)), "without what it cannot read: profiles");
+    ensure!(changes.iter().filter(crm).count() == 2, "but with the CRM documents of its protocol");
+    let oldest =
+        api.raw("POST", "/v1/pull", Some(&token), Some("application/json"), pull(OLDEST_SUPPORTED_PROTOCOL)).await?;
+    ensure!(oldest.status == 200, "protocol {OLDEST_SUPPORTED_PROTOCOL} is served: {oldest:?}");
+    let body: Value = serde_json::from_str(&oldest.body)?;
     let changes = body["changes"].as_array().context("changes")?;
     ensure!(!changes.iter().any(|c| crm(&c)), "without what it cannot read: CRM documents");
     ensure!(changes.iter().any(|c| c["data"]["kind"] == "product"), "but with the order-to-cash documents");

@@ -8,6 +8,8 @@ import { AboutDialog } from './components/AboutDialog';
 import { AuditLog } from './components/AuditLog';
 import { ConflictsPanel } from './components/ConflictsPanel';
 import { CalendarScreen } from './components/crm/activities/CalendarScreen';
+import { CsvActions } from './components/crm/CsvActions';
+import { FindDuplicates } from './components/crm/DuplicatesDialog';
 import { ReminderToasts } from './components/crm/activities/ReminderToasts';
 import { DealsScreen } from './components/crm/DealsScreen';
 import { LeadsScreen } from './components/crm/leads/LeadsScreen';
@@ -116,6 +118,12 @@ export function App() {
   const openAccount = (id: string) => {
     setPane({ kind: 'view', id });
     setScreen('accounts');
+  };
+
+  // The account merged away is gone: show the one it was merged into instead.
+  const accountsMerged = (keep: string, merged: string) => {
+    setPane((p) => (p.kind !== 'empty' && p.kind !== 'create' && (p.kind === 'view' ? p.id : p.account.id) === merged ? { kind: 'view', id: keep } : p));
+    dataChanged();
   };
 
   const openSearchHit = (target: NonNullable<SearchTarget>) => {
@@ -266,6 +274,7 @@ export function App() {
             <aside className="sidebar">
               <div className="sidebar-header">
                 <h1>Accounts</h1>
+                <FindDuplicates onMerged={accountsMerged} />
                 <button
                   id="new-account"
                   type="button"
@@ -277,9 +286,13 @@ export function App() {
                   New account
                 </button>
               </div>
+              <div className="sidebar-csv">
+                <CsvActions entities={['account', 'contact']} onChanged={dataChanged} />
+              </div>
               <AccountList
                 selectedId={selectedId}
                 version={version}
+                onChanged={dataChanged}
                 onSelect={(id) => {
                   setPane({ kind: 'view', id });
                 }}
@@ -300,6 +313,7 @@ export function App() {
                     dataChanged();
                   }}
                   onChanged={dataChanged}
+                  onMerged={accountsMerged}
                   onNewOrder={newOrderFor}
                   onOpenOrder={openOrder}
                   conflicts={status?.conflicts}

@@ -4,7 +4,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { toAppError } from './lib/errors';
-import { toImportRefusal } from './lib/leads';
+import { toImportRefusal } from './lib/csvImport';
 
 export interface AccountRow {
   id: string;
@@ -20,6 +20,10 @@ export interface AccountRow {
   pending: boolean;
   /** ISO instant. */
   updatedAt: string;
+  /** The account's owner (a user name), from its profile; null when none. */
+  owner?: string | null;
+  /** The account's tags, sorted. */
+  tags?: string[];
 }
 
 export interface Contact {
@@ -34,6 +38,54 @@ export interface Contact {
 export interface AccountDetail {
   account: AccountRow;
   contacts: Contact[];
+  /** Owner, tags and custom values (absent from older backends). */
+  profile?: Profile;
+}
+
+/** The owner, tags and custom field values (key → text) of an account or a contact. */
+export interface Profile {
+  owner: string | null;
+  tags: string[];
+  custom: Record<string, string>;
+}
+
+/**
+ * An edit of a profile; absent = untouched, blank = clear. `tags` replaces the whole list
+ * (comma-separated); `addTags` / `removeTags` change it (bulk edits).
+ */
+export interface ProfileInput {
+  owner?: string;
+  tags?: string;
+  addTags?: string;
+  removeTags?: string;
+  custom?: Record<string, string>;
+}
+
+/** What a custom field holds (as an admin defined it). */
+export type FieldKind =
+  | { type: 'text'; max_len: number }
+  | { type: 'number'; scale?: number | null }
+  | { type: 'money'; currency: string }
+  | { type: 'date' }
+  | { type: 'choice'; options: string[] };
+
+/** A custom field of one record type. */
+export interface FieldDef {
+  id: string;
+  entity: 'account' | 'contact' | 'deal' | 'lead';
+  key: string;
+  label: string;
+  kind: FieldKind;
+  required?: boolean;
+}
+
+/** Two accounts that may be one company, and why. */
+export interface AccountDuplicate {
+  first: string;
+  firstName: string;
+  second: string;
+  secondName: string;
+  reasons: MatchReason[];
 }
 
 export type SortKey = 'name' | 'city' | 'updated';
@@ -46,6 +98,10 @@ export interface ListQuery {
   /** Opaque key of the last row of the previous page (`Page.next`); null for the first page. */
   after: string | null;
   limit: number;
+  /** Only accounts with this tag (any case). */
+  tag?: string | null;
+  /** Only accounts this user owns. */
+  owner?: string | null;
 }
 
 export interface Page<T> {
@@ -902,10 +958,12 @@ export interface ConvertedLead {
 /** Where a CSV column goes: a built-in field (snake_case name) or a custom field (its key). */
 export type ImportTarget = { to: 'field'; name: string } | { to: 'custom'; name: string };
 
+/** The record types a CSV file can import into. */
+export type ImportEntity = 'lead' | 'account' | 'contact' | 'deal';
+
 /** Which column goes where (`null`: ignored), in header order. */
 export interface ColumnMapping {
-  /** `lead`. */
-  entity: string;
+  entity: ImportEntity;
   headers: string[];
   columns: (ImportTarget | null)[];
 }
@@ -924,11 +982,32 @@ export interface ImportPreviewRow {
   errors: ImportProblem[];
 }
 
-export interface LeadImportPreview {
-  /** The suggested mapping. */
+export interface ImportPreview {
+  /** The mapping the rows were checked with: the one asked for, else the suggested one. */
   mapping: ColumnMapping;
-  /** The first rows as they would import with that mapping. */
+  /** The first rows as they would import with that mapping, each with its problems. */
   rows: ImportPreviewRow[];
+  /** Why the mapping cannot import at all (line 1), e.g. a required field has no column. */
+  problems: ImportProblem[];
+  /** The built-in fields a column can go to (snake_case). */
+  fields: string[];
+  /** The custom fields a column can go to. */
+  custom: { key: string; label: string }[];
+}
+
+/** What a bulk edit sets on every selected deal (omitted = unchanged); `stage` moves them. */
+export interface BulkDealEdit {
+  owner?: string;
+  /** `YYYY-MM-DD`. */
+  expectedClose?: string;
+  team?: string;
+  stage?: string;
+}
+
+/** What a bulk edit sets on every selected lead (omitted = unchanged). */
+export interface BulkLeadEdit {
+  owner?: string;
+  territory?: string;
 }
 
 /** A refused import (`code` `import`) names every bad line and column in `errors`; nothing was imported. */
@@ -1038,12 +1117,29 @@ export interface Backend {
   /** `disqualify` needs a reason. */
   crmSetLeadStatus(id: string, step: LeadStep, reason?: string | null): Promise<Lead>;
   crmLeadDuplicates(id: string): Promise<DuplicateMatch[]>;
+  crmProfile(id: string): Promise<Profile>;
+  crmEditProfile(entity: 'account' | 'contact', id: string, input: ProfileInput): Promise<Profile>;
+  /** The same change on every selected record, all or nothing; resolves to how many changed. */
+  crmBulkEditProfiles(entity: 'account' | 'contact', ids: string[], input: ProfileInput): Promise<number>;
+  crmAccountDuplicates(): Promise<AccountDuplicate[]>;
+  crmCustomFields(entity: 'account' | 'contact' | 'deal' | 'lead'): Promise<FieldDef[]>;
+  /** Folds `merged` into `keep`; resolves to the id of the note left on `keep`'s timeline. */
+  crmMergeAccounts(keep: string, merged: string): Promise<string>;
   /** Possible duplicates refuse it unless `intoAccount` or `newAnyway`. */
   crmConvertLead(id: string, options: ConvertLeadOptions): Promise<ConvertedLead>;
-  /** `text`: the CSV file's content. Rejects with an `ImportRefusal`. */
-  crmPreviewLeadImport(text: string): Promise<LeadImportPreview>;
-  /** All or nothing; returns the new leads' ids. Rejects with an `ImportRefusal`. `mapping` null: the suggested one. */
-  crmImportLeads(text: string, mapping: ColumnMapping | null): Promise<string[]>;
+  /**
+   * `text`: the CSV file's content; `mapping` null: the suggested one; `pipeline` (deals) null:
+   * the only (or the standard) one. Rejects with an `ImportRefusal`.
+   */
+  crmPreviewImport(entity: ImportEntity, text: string, mapping: ColumnMapping | null, pipeline: string | null): Promise<ImportPreview>;
+  /** All or nothing; returns how many records were imported. Rejects with an `ImportRefusal`. */
+  crmImport(entity: ImportEntity, text: string, mapping: ColumnMapping | null, pipeline: string | null): Promise<number>;
+  /** Every account's contacts, paged by key (for the CSV export). */
+  crmContacts(query: { after?: string | null; limit: number }): Promise<DocPage<Contact>>;
+  /** All or none; returns how many deals changed. */
+  crmBulkEditDeals(ids: string[], edit: BulkDealEdit): Promise<number>;
+  /** All or none; returns how many leads changed. */
+  crmBulkEditLeads(ids: string[], edit: BulkLeadEdit): Promise<number>;
   /** Accounts, contacts, deals and leads matching every typed word (as prefixes), best first. */
   search(text: string, limit: number): Promise<SearchHit[]>;
   // Activities and quotes (written on the device first, offline too).
@@ -1176,9 +1272,20 @@ export const tauriBackend: Backend = {
   crmCreateLead: (input) => call('crm_create_lead', { input }),
   crmSetLeadStatus: (id, step, reason) => call('crm_set_lead_status', { id, step, reason: reason ?? null }),
   crmLeadDuplicates: (id) => call('crm_lead_duplicates', { id }),
+  crmProfile: (id) => call('crm_profile', { id }),
+  crmEditProfile: (entity, id, input) => call('crm_edit_profile', { entity, id, input }),
+  crmBulkEditProfiles: (entity, ids, input) => call('crm_bulk_edit_profiles', { entity, ids, input }),
+  crmAccountDuplicates: () => call('crm_account_duplicates', {}),
+  crmCustomFields: (entity) => call('crm_custom_fields', { entity }),
+  crmMergeAccounts: (keep, merged) => call('crm_merge_accounts', { keep, merged }),
   crmConvertLead: (id, options) => call('crm_convert_lead', { id, options }),
-  crmPreviewLeadImport: (text) => invoke<LeadImportPreview>('crm_preview_lead_import', { text }).catch(rejectImport),
-  crmImportLeads: (text, mapping) => invoke<string[]>('crm_import_leads', { text, mapping }).catch(rejectImport),
+  crmPreviewImport: (entity, text, mapping, pipeline) =>
+    invoke<ImportPreview>('crm_preview_import', { entity, text, mapping, pipeline }).catch(rejectImport),
+  crmImport: (entity, text, mapping, pipeline) =>
+    invoke<number>('crm_import', { entity, text, mapping, pipeline }).catch(rejectImport),
+  crmContacts: ({ after, limit }) => call('crm_contacts', { after: after ?? null, limit }),
+  crmBulkEditDeals: (ids, edit) => call('crm_bulk_edit_deals', { ids, edit }),
+  crmBulkEditLeads: (ids, edit) => call('crm_bulk_edit_leads', { ids, edit }),
   search: (text, limit) => call('search', { text, limit }),
   crmTimeline: (links, after, limit) => call('crm_timeline', { links, after, limit }),
   crmAddActivity: (links, input) => call('crm_add_activity', { links, input }),

@@ -215,10 +215,13 @@ pub async fn run(
         task.await??;
     }
     let took = t.elapsed().as_secs_f64();
-    let posted: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM docs WHERE kind = 'invoice' AND body->'data'->>'status' = 'posted'")
-            .fetch_one(pool)
-            .await?;
+    let ids: Vec<Uuid> = drafts.iter().map(InvoiceId::as_uuid).collect();
+    let posted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM docs WHERE kind = 'invoice' AND body->'data'->>'status' = 'posted' AND id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_one(pool)
+    .await?;
     ensure!(posted as usize == invoices, "{posted} of {invoices} invoices posted");
     say(&format!("posted {invoices} invoices in {took:.2} s"));
     m.push(("post_invoices".into(), invoices as f64));

@@ -1,9 +1,11 @@
-//! `tandem-bench`: Tandem's benchmark suite. Starts a throwaway PostgreSQL, loads demo data at
-//! the given scale (1 = 100,000 accounts with about two contacts each), runs the real
-//! `tandem-server` binary (`TANDEM_SERVER_BIN`), and measures what users feel: the first sync of
-//! a new device, the first page and search on its replica, how fast an edit reaches another
-//! online device, and pull latency with 1,000 devices at once. Prints a table and writes
-//! `target/bench/results.json`. Goals are shown, never asserted.
+//! `tandem-bench`: Tandem's benchmark suite. Starts a throwaway PostgreSQL, loads the data set of
+//! `tandem-server seed` at the given scale (1 = 40,000 accounts with their contacts, deals,
+//! activities and orders to cash: about a million rows), runs the real `tandem-server` binary
+//! (`TANDEM_SERVER_BIN`), and measures what users feel: the first sync of a new device, the
+//! first page and search on its replica, how fast an edit reaches another online device, pull
+//! latency with 1,000 devices at once, order-to-cash throughput, and the desktop app's cold
+//! start, idle memory and installer size. Prints a table and writes `target/bench/results.json`.
+//! Goals are shown, never asserted.
 //!
 //! Needs an OS keyring (the replica keeps its token there): run inside `scripts/with-keyring.sh`,
 //! as `make bench` does.
@@ -11,9 +13,9 @@
 // A benchmark's output is its table on stdout.
 #![allow(clippy::print_stdout)]
 
+mod desktop;
 mod erp;
 mod measure;
-mod setup;
 
 use std::path::PathBuf;
 
@@ -23,7 +25,7 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(about = "Tandem's benchmark suite")]
 struct Args {
-    /// Size of the data set: 1 = 100,000 accounts (~300,000 rows with contacts).
+    /// Size of the data set (`tandem-server seed`): 1 = 40,000 accounts, ~1M rows in all.
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
     /// Edits timed from one device to another (live propagation).

@@ -10,10 +10,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tandem_core::demo::{self, SplitMix};
 use tandem_core::AccountInput;
 use tandem_replica::{ListQuery, Replica, SortKey, Workspace};
+use tandem_server::bulk_seed::{self, SeedOptions};
 use tandem_sync::{Secret, Version};
 use tandem_tests::{spawn_process, ApiClient, Device, TestDb};
 
-use crate::{setup, Args};
+use crate::Args;
 
 const PASSWORD: &str = "bench-password-1";
 const SEED: u64 = 20_261_123;
@@ -31,6 +32,9 @@ pub const GOALS: &[(&str, &str)] = &[
     ("mutations_per_s", ">= 3,000"),
     ("mutations_vs_pg_raw", ">= 0.2"),
     ("post_10k_invoices_s", "<= 2"),
+    ("cold_start_s", "<= 1"),
+    ("idle_rss_mb", "<= 150"),
+    ("installer_mb", "<= 15"),
 ];
 
 pub type Metrics = Vec<(String, f64)>;
@@ -55,7 +59,7 @@ pub(crate) fn say(what: &str) {
 
 pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     let mut m: Metrics = Vec::new();
-    let accounts = ((100_000.0 * args.scale).round() as usize).max(1);
+    let accounts = SeedOptions { scale: args.scale, seed: SEED }.accounts();
 
     say("starting PostgreSQL");
     let db = TestDb::new().await?;
@@ -68,14 +72,32 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
         tandem_server::auth::add_user(&pool, &name, tandem_server::auth::Role::Admin, &Secret::new(PASSWORD)).await?;
     }
 
-    say(&format!("generating and loading {accounts} accounts with their contacts"));
-    let data = demo::accounts(accounts, SEED);
-    let rows = setup::load(&pool, admin, &data).await?;
+    // The data set of `tandem-server seed` (the same generator and loader), created by the bench
+    // user: accounts, contacts, deals, activities, products, orders to cash.
+    let opts = SeedOptions { scale: args.scale, seed: SEED };
+    say(&format!("generating and loading {} accounts with their history (tandem-server seed)", opts.accounts()));
+    let t = Instant::now();
+    let last = std::sync::Mutex::new(Instant::now());
+    let seeded = bulk_seed::seed(&pool, admin, opts, &|p| {
+        if let Ok(mut last) = last.lock() {
+            if last.elapsed() > Duration::from_secs(5) || p.accounts_done == p.accounts_total {
+                *last = Instant::now();
+                say(&format!("  {}/{} accounts, {} rows", p.accounts_done, p.accounts_total, p.rows));
+            }
+        }
+    })
+    .await?;
+    let rows = seeded.rows;
+    let kinds: Vec<String> = seeded.by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    say(&format!("loaded {rows} rows in {:.1} s: {}", t.elapsed().as_secs_f64(), kinds.join(", ")));
+    m.push(("seed_rows".into(), rows as f64));
+    m.push(("seed_s".into(), t.elapsed().as_secs_f64()));
+    let all_names: Vec<(String, String)> =
+        sqlx::query_as("SELECT id::text, name FROM accounts ORDER BY version").fetch_all(&pool).await?;
     let mut rng = SplitMix::new(SEED ^ 0x5EA5C);
-    let names: Vec<String> = (0..100).map(|_| data[rng.below(data.len())].account.name.as_str().to_owned()).collect();
-    let edited = data[0].account.id.to_string();
-    drop(data);
-    say(&format!("loaded {rows} rows"));
+    let names: Vec<String> = (0..100).map(|_| all_names[rng.below(all_names.len())].1.clone()).collect();
+    let edited = all_names.first().map(|(id, _)| id.clone()).context("the data set has no account")?;
+    drop(all_names);
 
     let server = spawn_process(&db.url)?;
 
@@ -96,6 +118,27 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     m.push(("first_sync_rows_per_s".into(), rate));
     m.push(("first_sync_peak_rss_mb_client".into(), peak_rss_mb("self").max(rss_before)));
     m.push(("server_peak_rss_mb".into(), peak_rss_mb(&server.pid().to_string())));
+
+    // The same feed pulled without a replica: the server, HTTP and decoding into typed changes.
+    // What the first sync spends beyond this is the replica writing SQLite.
+    say("the same pull without a replica");
+    let puller = Device::login(&ApiClient::new(&server.base_url), "bench", PASSWORD)
+        .await
+        .map_err(|e| anyhow!("bench login: {e:?}"))?;
+    let t = Instant::now();
+    let (mut cursor, mut pulled_only) = (Version(0), 0usize);
+    loop {
+        let page = puller.pull(cursor, 2_000).await.map_err(|e| anyhow!("pull: {e:?}"))?;
+        pulled_only += page.changes.len();
+        cursor = page.cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    let pull_only = t.elapsed().as_secs_f64();
+    say(&format!("pulled {pulled_only} changes without a replica in {pull_only:.2} s"));
+    m.push(("first_sync_pull_only_s".into(), pull_only));
+    m.push(("first_sync_apply_share".into(), 1.0 - pull_only / took.as_secs_f64()));
 
     say("raw SQLite baseline");
     let raw = sqlite_raw(report.pulled, accounts).await?;
@@ -162,6 +205,9 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     // ----- order to cash -----
     crate::erp::run(&server.base_url, &pool, "bench", PASSWORD, args.scale, &mut m).await?;
 
+    // ----- the desktop app -----
+    crate::desktop::run(&mut m).await;
+
     a.close().await;
     pool.close().await;
     drop(server);
@@ -211,6 +257,15 @@ async fn sqlite_raw(rows: usize, accounts: usize) -> anyhow::Result<Duration> {
                 None,
             ]);
         }
+    }
+    // As many rows as the sync wrote: the demo records again under new ids when more are needed.
+    let base = values.len().max(1);
+    let mut n = 0usize;
+    while values.len() < rows {
+        let mut v = values[n % base].clone();
+        v[0] = Some(format!("{}-{}", v[0].as_deref().unwrap_or_default(), n / base));
+        values.push(v);
+        n += 1;
     }
     values.truncate(rows);
     let now = chrono::Utc::now().to_rfc3339();

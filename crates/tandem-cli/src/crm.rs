@@ -945,7 +945,7 @@ pub async fn crm(r: &Replica, cmd: CrmCmd) -> Result<()> {
     Ok(())
 }
 
-fn custom_values(raw: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
+pub(crate) fn custom_values(raw: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
     raw.iter()
         .map(|kv| {
             kv.split_once('=')

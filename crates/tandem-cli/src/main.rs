@@ -5,6 +5,7 @@
 
 mod crm;
 mod erp;
+mod profiles;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -202,6 +203,12 @@ enum AccountCmd {
         sort: String,
         #[arg(long)]
         desc: bool,
+        /// Only accounts with this tag.
+        #[arg(long)]
+        tag: Option<String>,
+        /// Only accounts this user owns.
+        #[arg(long)]
+        owner: Option<String>,
     },
     /// Show one account with its contacts.
     Show {
@@ -223,6 +230,30 @@ enum AccountCmd {
     },
     /// Delete an account and its contacts.
     Delete { id: String },
+    /// Show or change an account's owner, tags and custom fields.
+    Profile {
+        id: String,
+        #[command(flatten)]
+        fields: profiles::ProfileArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The same owner, tag or custom field change on several accounts, all or nothing.
+    Bulk {
+        /// The accounts (ids).
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        fields: profiles::ProfileArgs,
+    },
+    /// Pairs of accounts that may be one company.
+    Duplicates {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge account MERGED into KEEP: contacts, deals, quotes, contracts and activities move,
+    /// blank fields are filled, MERGED is deleted.
+    Merge { keep: String, merged: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -257,6 +288,14 @@ enum ContactCmd {
     },
     /// Delete a contact.
     Delete { id: String },
+    /// Show or change a contact's owner, tags and custom fields.
+    Profile {
+        id: String,
+        #[command(flatten)]
+        fields: profiles::ProfileArgs,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() {
@@ -450,7 +489,15 @@ async fn account(ws: &Workspace, r: &Replica, cmd: AccountCmd) -> Result<()> {
             let id = r.create_account(&fields.into()).await?;
             println!("{id}");
         }
-        AccountCmd::List { json, search, sort, desc } => {
+        AccountCmd::Profile { id, fields, json } => {
+            profiles::profile(r, tandem_core::crm::CrmEntity::Account, &id, &fields, json).await?;
+        }
+        AccountCmd::Bulk { ids, fields } => {
+            profiles::bulk(r, tandem_core::crm::CrmEntity::Account, &ids, &fields).await?;
+        }
+        AccountCmd::Duplicates { json } => profiles::duplicates(r, json).await?,
+        AccountCmd::Merge { keep, merged } => profiles::merge(r, &keep, &merged).await?,
+        AccountCmd::List { json, search, sort, desc, tag, owner } => {
             let sort = match sort.as_str() {
                 "city" => SortKey::City,
                 "updated" => SortKey::Updated,
@@ -462,6 +509,8 @@ async fn account(ws: &Workspace, r: &Replica, cmd: AccountCmd) -> Result<()> {
                 dir: if desc { SortDir::Desc } else { SortDir::Asc },
                 after: None,
                 limit: 1000,
+                tag,
+                owner,
             };
             let mut all = Vec::new();
             loop {
@@ -541,6 +590,9 @@ async fn contact(r: &Replica, cmd: ContactCmd) -> Result<()> {
         ContactCmd::Update { id, name, email, phone } => {
             let id = r.update_contact(&id, &ContactInput { name, email, phone }).await?;
             println!("{id}");
+        }
+        ContactCmd::Profile { id, fields, json } => {
+            profiles::profile(r, tandem_core::crm::CrmEntity::Contact, &id, &fields, json).await?;
         }
         ContactCmd::Delete { id } => {
             r.delete_contact(&id).await?;

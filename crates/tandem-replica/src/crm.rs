@@ -54,6 +54,7 @@ pub(crate) fn touches(op: &Op) -> Vec<Uuid> {
         Op::PipelineSave(p) => vec![p.id.as_uuid()],
         Op::CrmConfigure(_) => vec![CrmSettings::ID],
         Op::DealUpdate(u) => vec![u.id.as_uuid()],
+        Op::ProfileUpdate(u) => vec![u.target.id],
         Op::LeadUpdate(u) => vec![u.id.as_uuid()],
         Op::DealCreate(c) => vec![c.deal.id.as_uuid()],
         Op::DealMove(m) => vec![m.id.as_uuid()],
@@ -157,6 +158,7 @@ pub(crate) async fn apply_local(
                 out
             })));
         }
+        Op::ProfileUpdate(u) => return crate::profiles::apply_update(conn, u).await.map(Some),
         Op::ActivityCreate(_) | Op::ActivityComplete(_) | Op::ActivityReminded(_) | Op::ActivityReschedule(_) => {
             return crate::activities::apply_local(conn, op).await;
         }
@@ -726,31 +728,7 @@ impl Replica {
             }
         };
         // The accounts the file names, looked up once (by name, case-insensitively, or by id).
-        let account_col =
-            mapping.columns.iter().position(|c| matches!(c, Some(csv::Target::Field(f)) if f == "account"));
-        let mut accounts: BTreeMap<String, AccountId> = BTreeMap::new();
-        if let Some(col) = account_col {
-            let records = csv::read(text).map_err(|e| ReplicaError::Import(e.into()))?;
-            let names: std::collections::BTreeSet<String> = records
-                .iter()
-                .skip(1)
-                .filter_map(|r| r.fields.get(col))
-                .map(|n| n.trim().to_lowercase())
-                .filter(|n| !n.is_empty())
-                .collect();
-            let mut conn = self.pool.acquire().await?;
-            for n in names {
-                let id: Option<String> = sqlx::query_scalar(
-                    "SELECT id FROM accounts WHERE NOT deleted AND (name_key = ?1 OR id = ?1) ORDER BY id LIMIT 1",
-                )
-                .bind(&n)
-                .fetch_optional(&mut *conn)
-                .await?;
-                if let Some(id) = id.and_then(|i| AccountId::from_str(&i).ok()) {
-                    accounts.insert(n, id);
-                }
-            }
-        }
+        let accounts = self.accounts_named(text, &mapping).await?;
         let find = |name: &str| accounts.get(&name.trim().to_lowercase()).copied();
         let owner = UserName::parse(&self.user_name().await?).map_err(|e| field(e, "owner"))?;
         let company = self.company_currency().await?;
@@ -780,10 +758,29 @@ impl Replica {
         let mut leads = Vec::new();
         let mut ops = Vec::new();
         for r in rows {
+            let profile = tandem_core::crm::profile::ProfileInput {
+                owner: r.owner.as_ref().map(ToString::to_string),
+                tags: (!r.tags.is_empty())
+                    .then(|| r.tags.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+                custom: r.custom.iter().map(|(k, v)| (k.to_string(), v.to_raw())).collect(),
+                ..Default::default()
+            };
+            let profile_of = |target| {
+                (!profile.is_empty())
+                    .then(|| Op::ProfileUpdate(tandem_sync::erp::ProfileUpdate { target, input: profile.clone() }))
+            };
             match r.record {
                 ImportRecord::Lead(l) => leads.push(l),
-                ImportRecord::Account(a) => ops.push(Op::AccountCreate(a)),
-                ImportRecord::Contact(c) => ops.push(Op::ContactAdd(c)),
+                ImportRecord::Account(a) => {
+                    let p = profile_of(tandem_core::crm::profile::ProfileTarget::account(a.id));
+                    ops.push(Op::AccountCreate(a));
+                    ops.extend(p);
+                }
+                ImportRecord::Contact(c) => {
+                    let p = profile_of(tandem_core::crm::profile::ProfileTarget::contact(c.id, c.account_id));
+                    ops.push(Op::ContactAdd(c));
+                    ops.extend(p);
+                }
                 ImportRecord::Deal(d) => ops.push(Op::DealCreate(DealCreate { deal: d, on })),
             }
         }

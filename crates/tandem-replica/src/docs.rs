@@ -36,6 +36,7 @@ pub(crate) fn sort_key(doc: &Doc) -> String {
         Doc::Quote(q) => format!("{}|{}", q.created, q.id),
         Doc::Contract(c) => format!("{}|{}", c.end, c.id),
         Doc::CrmSettings(_) => String::new(),
+        Doc::Profile(p) => p.id.to_string(),
     }
 }
 
@@ -94,6 +95,65 @@ pub(crate) async fn write_change(
         Some(d) => put(conn, d, Origin::Server { version }).await,
         None => remove(conn, id).await,
     }
+}
+
+/// One pulled document as [`write_many`] hands it to SQLite.
+#[derive(serde::Serialize)]
+struct Pulled<'a> {
+    id: Uuid,
+    kind: &'static str,
+    version: i64,
+    account: Option<String>,
+    sort_key: String,
+    data: &'a Doc,
+}
+
+/// Writes pulled documents (not deletes) into base and view like [`write_change`], with one
+/// statement per table for the whole slice: SQLite reads the rows from one JSON array. A page
+/// of a first sync holds thousands of documents, and a statement per row (each a round trip to
+/// sqlx's SQLite thread, each document serialised twice) was most of its time. Later entries
+/// win over earlier ones with the same id, as in a loop.
+pub(crate) async fn write_many(conn: &mut SqliteConnection, docs: &[(Uuid, i64, &Doc)]) -> Result<()> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Pulled<'_>> = docs
+        .iter()
+        .map(|(id, version, doc)| Pulled {
+            id: *id,
+            kind: doc.kind(),
+            version: *version,
+            account: match doc.reach() {
+                Reach::Customer(a) => Some(a.to_string()),
+                _ => None,
+            },
+            sort_key: sort_key(doc),
+            data: doc,
+        })
+        .collect();
+    let json = serde_json::to_string(&rows).map_err(corrupt)?;
+    // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
+    sqlx::query(
+        "INSERT INTO base_docs (id, kind, version, deleted, data)
+         SELECT value->>'id', value->>'kind', value->>'version', 0, value->'data' FROM json_each(?1) WHERE true
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, version = excluded.version, deleted = 0,
+                                        data = excluded.data",
+    )
+    .bind(&json)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO docs (id, kind, account_id, sort_key, data, version, pending)
+         SELECT value->>'id', value->>'kind', value->>'account', value->>'sort_key', value->'data', value->>'version', 0
+           FROM json_each(?1) WHERE true
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, account_id = excluded.account_id,
+                                        sort_key = excluded.sort_key, data = excluded.data,
+                                        version = excluded.version, pending = 0",
+    )
+    .bind(&json)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Puts the server's state of `id` back into the view (before the outbox is replayed).

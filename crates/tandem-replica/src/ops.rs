@@ -99,6 +99,7 @@ pub(crate) async fn apply(
                 Err(e) => return refused(e),
             }
         }
+        Op::AccountMerge(m) => return crate::profiles::apply_merge(conn, touch, m, origin).await,
         // Handled above.
         _ => {}
     }
@@ -113,6 +114,8 @@ pub(crate) struct Touched {
     pub contacts: Vec<ContactId>,
     /// Order-to-cash documents a local op wrote (drafts).
     pub docs: Vec<uuid::Uuid>,
+    /// Accounts whose documents all go back to base (a merge moved them between accounts).
+    pub docs_of_accounts: Vec<AccountId>,
 }
 
 impl Touched {
@@ -126,6 +129,12 @@ impl Touched {
             Op::ContactDelete(d) => self.contacts.push(d.id),
             // The record it may restore is only known from the conflict; a pull brings it.
             Op::ConflictResolve(_) => {}
+            Op::AccountMerge(m) => {
+                self.accounts.extend([m.keep, m.merged]);
+                self.docs_of_accounts.extend([m.keep, m.merged]);
+                self.docs.push(m.note.as_uuid());
+                self.docs.push(m.keep.as_uuid());
+            }
             erp => self.docs.extend(crate::erp::touches(erp)),
         }
     }

@@ -164,10 +164,13 @@ pub(crate) async fn apply_local(
 }
 
 impl Replica {
-    /// Parses typed lines (every bad line named at once) into quote lines.
-    async fn quote_lines(&self, lines: &[QuoteLineInput]) -> Result<Vec<NewQuoteLine>> {
+    /// Parses typed lines (every bad line named at once) into quote lines, with the typed row
+    /// of each quote line's label (`lines[2].components[1]` → `lines[3]`), so a refusal of the
+    /// rules names the row the user typed.
+    async fn quote_lines(&self, lines: &[QuoteLineInput]) -> Result<(Vec<NewQuoteLine>, Labels)> {
         let mut errors = ValidationErrors::default();
         let mut out: Vec<NewQuoteLine> = Vec::new();
+        let mut labels = Labels::default();
         let mut bundles: BTreeMap<String, usize> = BTreeMap::new();
         for (i, l) in lines.iter().enumerate() {
             let name = format!("lines[{}]", i + 1);
@@ -196,15 +199,23 @@ impl Replica {
                 optional: l.optional && l.bundle.is_none(),
             };
             match l.bundle.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
-                None => out.push(NewQuoteLine::Item(item)),
+                None => {
+                    labels.0.push((format!("lines[{}]", out.len() + 1), name.clone()));
+                    out.push(NewQuoteLine::Item(item));
+                }
                 Some(b) => match bundles.get(b) {
                     Some(&at) => {
                         if let Some(NewQuoteLine::Bundle { components, .. }) = out.get_mut(at) {
                             components.push(item);
+                            labels
+                                .0
+                                .push((format!("lines[{}].components[{}]", at + 1, components.len()), name.clone()));
                         }
                     }
                     None => match ItemName::parse(b) {
                         Ok(bn) => {
+                            labels.0.push((format!("lines[{}].components[1]", out.len() + 1), name.clone()));
+                            labels.0.push((format!("lines[{}]", out.len() + 1), name.clone()));
                             bundles.insert(b.to_owned(), out.len());
                             out.push(NewQuoteLine::Bundle {
                                 id: QuoteLineId::from_uuid(Uuid::now_v7()),
@@ -222,7 +233,7 @@ impl Replica {
         if lines.is_empty() {
             errors.push(FieldError::new("lines", "a quote needs at least one line (--line SKU:QTY)"));
         }
-        errors.into_result(|| out).map_err(ReplicaError::Validation)
+        errors.into_result(|| (out, labels)).map_err(ReplicaError::Validation)
     }
 
     async fn new_quote(
@@ -233,7 +244,7 @@ impl Replica {
         lines: &[QuoteLineInput],
         discount: Option<&str>,
         valid_until: Option<&str>,
-    ) -> Result<NewQuote> {
+    ) -> Result<(NewQuote, Labels)> {
         let account: AccountId = parse_id(account, "account")?;
         let deal = deal.map(|d| parse_id::<DealId>(d, "deal")).transpose()?;
         let discount = discount
@@ -248,8 +259,8 @@ impl Replica {
             })?,
             None => today() + chrono::Days::new(30),
         };
-        let lines = self.quote_lines(lines).await?;
-        Ok(NewQuote { id, account, deal, valid_until, discount, lines })
+        let (lines, labels) = self.quote_lines(lines).await?;
+        Ok((NewQuote { id, account, deal, valid_until, discount, lines }, labels))
     }
 
     /// A draft quote (offline too), priced now from the customer's price lists.
@@ -262,8 +273,8 @@ impl Replica {
         valid_until: Option<&str>,
     ) -> Result<QuoteId> {
         let id = QuoteId::from_uuid(Uuid::now_v7());
-        let new = self.new_quote(id, account, deal, lines, discount, valid_until).await?;
-        self.mutate(Op::QuoteCreate(QuoteSave { quote: new, on: today() })).await?;
+        let (new, labels) = self.new_quote(id, account, deal, lines, discount, valid_until).await?;
+        self.mutate(Op::QuoteCreate(QuoteSave { quote: new, on: today() })).await.map_err(|e| labels.relabel(e))?;
         Ok(id)
     }
 
@@ -276,7 +287,7 @@ impl Replica {
         valid_until: Option<&str>,
     ) -> Result<Quote> {
         let q = self.quote(id).await?;
-        let new = self
+        let (new, labels) = self
             .new_quote(
                 q.id,
                 &q.account.to_string(),
@@ -286,7 +297,7 @@ impl Replica {
                 valid_until,
             )
             .await?;
-        self.mutate(Op::QuoteUpdate(QuoteSave { quote: new, on: today() })).await?;
+        self.mutate(Op::QuoteUpdate(QuoteSave { quote: new, on: today() })).await.map_err(|e| labels.relabel(e))?;
         self.quote(id).await
     }
 
@@ -378,5 +389,65 @@ impl Replica {
     pub async fn quote_pdf(&self, id: &str) -> Result<Vec<u8>> {
         let q = self.quote(id).await?;
         Ok(crate::pdf::quote_pdf(&q, ""))
+    }
+}
+
+/// Quote line labels of the rules (`lines[2].components[1]`) → the typed rows they came from.
+#[derive(Debug, Default)]
+struct Labels(Vec<(String, String)>);
+
+impl Labels {
+    /// The typed row of a field a rule named (the longest label that prefixes it), keeping
+    /// what follows (`lines[2].components[1].qty` → `lines[3].qty`).
+    fn typed(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .filter(|(rule, _)| {
+                field == rule || field.strip_prefix(rule.as_str()).is_some_and(|rest| rest.starts_with('.'))
+            })
+            .max_by_key(|(rule, _)| rule.len())
+            .map(|(rule, typed)| format!("{typed}{}", &field[rule.len()..]))
+    }
+
+    fn relabel(&self, e: ReplicaError) -> ReplicaError {
+        let fix = |errs: ValidationErrors| {
+            ValidationErrors(
+                errs.0
+                    .into_iter()
+                    .map(|f| match self.typed(&f.field) {
+                        Some(t) => FieldError::new(t, f.message),
+                        None => f,
+                    })
+                    .collect(),
+            )
+        };
+        match e {
+            ReplicaError::Rule(RuleError::Invalid(errs)) => ReplicaError::Rule(RuleError::Invalid(fix(errs))),
+            ReplicaError::Validation(errs) => ReplicaError::Validation(fix(errs)),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_s_quote_line_label_names_the_typed_row() {
+        let l = Labels(vec![
+            ("lines[1]".into(), "lines[1]".into()),
+            ("lines[2].components[1]".into(), "lines[2]".into()),
+            ("lines[2]".into(), "lines[2]".into()),
+            ("lines[2].components[2]".into(), "lines[4]".into()),
+            ("lines[3]".into(), "lines[3]".into()),
+        ]);
+        assert_eq!(l.typed("lines[2].components[2]").as_deref(), Some("lines[4]"));
+        assert_eq!(l.typed("lines[2].components[2].qty").as_deref(), Some("lines[4].qty"));
+        assert_eq!(l.typed("lines[3]").as_deref(), Some("lines[3]"));
+        assert_eq!(l.typed("lines[2]").as_deref(), Some("lines[2]"));
+        assert_eq!(l.typed("discount"), None);
+        let e = ReplicaError::Rule(RuleError::Invalid(FieldError::new("lines[2].components[2]", "no price").into()));
+        assert!(l.relabel(e).to_string().starts_with("lines[4]: no price"));
     }
 }

@@ -131,7 +131,14 @@ pub(crate) async fn rebuild(conn: &mut SqliteConnection, touch: &mut Touch, mut 
     for id in &contacts {
         reset_contact(conn, id).await?;
     }
-    let docs: BTreeSet<uuid::Uuid> = extra.docs.iter().copied().collect();
+    let mut docs: BTreeSet<uuid::Uuid> = extra.docs.iter().copied().collect();
+    for a in &extra.docs_of_accounts {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM docs WHERE account_id = ?")
+            .bind(a.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+        docs.extend(ids.iter().filter_map(|i| i.parse::<uuid::Uuid>().ok()));
+    }
     for id in &docs {
         crate::docs::reset(conn, *id).await?;
     }

@@ -362,13 +362,31 @@ impl Replica {
     // ----- status -----
 
     pub async fn status(&self) -> Result<Status> {
-        let mut conn = self.pool.acquire().await?;
-        let pending: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&mut *conn).await?;
-        let rows =
-            sqlx::query("SELECT seq, description, code, reason, rejected_at FROM rejected ORDER BY seq DESC LIMIT 200")
-                .fetch_all(&mut *conn)
-                .await?;
+        // One pooled connection at a time, returned before the conflicts (another connection)
+        // and the keyring are asked: status is read by many tasks at once, and a task holding
+        // one connection while waiting for a second can starve the pool.
+        let (pending, rows, device_id, server_url, user, role, last_sync_at, last_error, last_error_code, cursor) = {
+            let mut conn = self.pool.acquire().await?;
+            let pending: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetch_one(&mut *conn).await?;
+            let rows = sqlx::query(
+                "SELECT seq, description, code, reason, rejected_at FROM rejected ORDER BY seq DESC LIMIT 200",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            (
+                pending,
+                rows,
+                meta_get(&mut conn, "device_id").await?,
+                meta_get(&mut conn, "server_url").await?,
+                meta_get(&mut conn, "user").await?,
+                meta_get(&mut conn, "role").await?,
+                meta_get(&mut conn, "last_sync_at").await?,
+                meta_get(&mut conn, "last_error").await?,
+                meta_get(&mut conn, "last_error_code").await?,
+                meta_get(&mut conn, "cursor").await?.and_then(|s| s.parse().ok()).unwrap_or(0),
+            )
+        };
         let rejected = rows
             .into_iter()
             .map(|r| Rejected {
@@ -379,23 +397,22 @@ impl Replica {
                 at: r.get("rejected_at"),
             })
             .collect();
-        let device_id = meta_get(&mut conn, "device_id").await?;
         let signed_in = match (self.mode, device_id.as_deref().and_then(|d| Uuid::parse_str(d).ok())) {
             (Mode::Server, Some(d)) => crate::credentials::load(DeviceId(d)).ok().flatten().is_some(),
             _ => false,
         };
         Ok(Status {
             mode: self.mode,
-            server_url: meta_get(&mut conn, "server_url").await?,
-            user: meta_get(&mut conn, "user").await?,
-            role: meta_get(&mut conn, "role").await?,
+            server_url,
+            user,
+            role,
             device_id,
             signed_in,
             pending,
-            last_sync_at: meta_get(&mut conn, "last_sync_at").await?,
-            last_error: meta_get(&mut conn, "last_error").await?,
-            last_error_code: meta_get(&mut conn, "last_error_code").await?,
-            cursor: meta_get(&mut conn, "cursor").await?.and_then(|s| s.parse().ok()).unwrap_or(0),
+            last_sync_at,
+            last_error,
+            last_error_code,
+            cursor,
             rejected,
             conflicts: self.conflicts().await?,
         })

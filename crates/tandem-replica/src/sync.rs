@@ -5,6 +5,7 @@ use crate::error::{ReplicaError, Result};
 use crate::ops::Touched;
 use crate::rebase;
 use crate::replica::{meta_clear, meta_set, Mode, Replica};
+use crate::search;
 use crate::store::Touch;
 use chrono::Utc;
 use serde::de::DeserializeOwned;
@@ -12,8 +13,8 @@ use serde::Serialize;
 use sqlx::Row;
 use std::time::Duration;
 use tandem_sync::{
-    paths, AuditPage, AuditRequest, ClientInfo, DeviceId, ErrorBody, Mutation, Op, Outcome, PullRequest, PullResponse,
-    PushRequest, PushResponse, Secret, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
+    paths, AuditPage, AuditRequest, Change, ClientInfo, DeviceId, ErrorBody, Mutation, Op, Outcome, PullRequest,
+    PullResponse, PushRequest, PushResponse, Secret, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
 };
 
 /// How far a sync has come, for a progress bar or line.
@@ -159,7 +160,12 @@ impl Replica {
             progress(Progress { phase: "push", done: (report.applied + report.rejected) as u64, total: None });
         }
 
-        // Pull: page by page, each page applied and rebased in one transaction.
+        // Pull: page by page, each page applied and rebased in one transaction. A device that
+        // starts from nothing takes a fresh copy: no per-row search indexing, one rebuild at
+        // the end (see `search`).
+        if self.cursor().await?.0 == 0 {
+            self.start_fresh_copy().await?;
+        }
         let mut fresh_copy_taken = false;
         let mut total = None;
         loop {
@@ -178,6 +184,7 @@ impl Replica {
                     // server's data. The outbox stays and is replayed on top.
                     tracing::warn!(%message, "taking a fresh copy of the server's data");
                     self.reset_to_empty_base().await?;
+                    self.start_fresh_copy().await?;
                     fresh_copy_taken = true;
                     continue;
                 }
@@ -194,7 +201,42 @@ impl Replica {
                 break;
             }
         }
+        self.finish_fresh_copy(progress).await?;
         Ok(report)
+    }
+
+    async fn start_fresh_copy(&self) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        search::start_fresh_copy(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// After the last page of a fresh copy: the search index, built once from what arrived.
+    async fn finish_fresh_copy(&self, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        if !search::fresh_copy_pending(&mut tx).await? {
+            // Ended explicitly: a dropped write transaction would hold the write lock until its
+            // pooled connection is used again.
+            tx.rollback().await?;
+            return Ok(());
+        }
+        progress(Progress { phase: "index", done: 0, total: None });
+        let started = std::time::Instant::now();
+        let indexed = search::rebuild(&mut tx, &|what, done, total| {
+            tracing::debug!(what, done, total, "search index");
+            progress(Progress { phase: "index", done, total: Some(total) });
+        })
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            indexed,
+            took_ms = started.elapsed().as_millis() as u64,
+            "search index rebuilt after a fresh copy"
+        );
+        Ok(())
     }
 
     /// A page of the server's audit log (admins; online only: the log is not replicated).
@@ -318,10 +360,28 @@ impl Replica {
     pub(crate) async fn apply_page(&self, page: &PullResponse) -> Result<()> {
         let _w = self.write.lock().await;
         let mut tx = self.begin_write().await?;
-        let mut touch = Touch::load(&mut tx).await?;
-        for change in &page.changes {
-            rebase::write_change(&mut tx, &mut touch, change).await?;
+        // Part of a fresh copy: the search triggers stand aside (until this commit).
+        let fresh = search::fresh_copy_pending(&mut tx).await?;
+        if fresh {
+            search::pause(&mut tx).await?;
         }
+        let mut touch = Touch::load(&mut tx).await?;
+        // Documents (most of a first sync) go in bulk; the rest row by row, in page order. A
+        // delete of a document first writes what came before it.
+        let mut docs = Vec::new();
+        for change in &page.changes {
+            match change {
+                Change::Doc { version, id, data: Some(doc) } => docs.push((*id, version.0, doc)),
+                _ => {
+                    if matches!(change, Change::Doc { .. }) {
+                        crate::docs::write_many(&mut tx, &docs).await?;
+                        docs.clear();
+                    }
+                    rebase::write_change(&mut tx, &mut touch, change).await?;
+                }
+            }
+        }
+        crate::docs::write_many(&mut tx, &docs).await?;
         meta_set(&mut tx, "cursor", &page.cursor.0.to_string()).await?;
         // Mutations whose version this pull has now brought are settled: base holds them.
         let settled = sqlx::query("DELETE FROM outbox WHERE state = 'applied' AND applied_version <= ? RETURNING op")
@@ -336,6 +396,9 @@ impl Replica {
         }
         rebase::rebuild(&mut tx, &mut touch, touched).await?;
         touch.save(&mut tx).await?;
+        if fresh {
+            search::resume(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

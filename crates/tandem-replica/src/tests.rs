@@ -401,3 +401,22 @@ async fn the_global_search_finds_accounts_contacts_deals_and_leads_and_follows_e
     assert!(r.search("schmidt", 10).await.expect("search").is_empty(), "a deleted account is not found");
     assert!(r.search("\"", 10).await.expect("search").is_empty(), "stray quotes search nothing and fail nothing");
 }
+
+#[tokio::test]
+async fn every_contact_pages_by_id_for_the_export() {
+    let (_d, r) = replica(Mode::Local).await;
+    let a = r.create_account(&named("Alster GmbH", "Hamburg")).await.expect("account").to_string();
+    let b = r.create_account(&named("Elbe KG", "Kiel")).await.expect("account").to_string();
+    for (account, name) in [(&a, "Jana Peters"), (&b, "Ole Berg"), (&a, "Ina Kluge")] {
+        let input = ContactInput { name: Some(name.into()), ..Default::default() };
+        r.add_contact(account, &input).await.expect("contact");
+    }
+    let first = r.contacts_page(None, 2).await.expect("page 1");
+    assert_eq!(first.items.len(), 2, "a page never exceeds its limit");
+    let second = r.contacts_page(first.next.as_deref(), 2).await.expect("page 2");
+    assert_eq!((second.items.len(), second.next), (1, None), "the last page says there is no more");
+    let names: HashSet<String> = first.items.iter().chain(&second.items).map(|c| c.name.clone()).collect();
+    assert_eq!(names.len(), 3, "every contact of every account exactly once: {names:?}");
+    let bad = r.contacts_page(Some("garbage"), 2).await.map(|_| ()).expect_err("a forged page key");
+    assert_eq!(bad.code(), "bad_input");
+}

@@ -242,6 +242,13 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
         for doc in &applied.docs {
             // The before state for the audit log (a plain read: no lock after the clock).
             let before = docs::peek(conn, doc.id()).await?;
+            if let (Some(tandem_sync::erp::Reach::Territory(Some(old))), tandem_sync::erp::Reach::Territory(new)) =
+                (before.as_ref().map(tandem_sync::Doc::reach), doc.reach())
+            {
+                if new.as_ref() != Some(&old) {
+                    docs::left_territory(conn, doc.id(), old.as_str(), v).await?;
+                }
+            }
             docs::put(conn, doc, v).await?;
             ctx.audit(conn, doc.kind(), doc.id(), v, before.as_ref(), Some(doc)).await?;
         }
@@ -447,9 +454,94 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                 }
             }
         }
+        Op::AccountMerge(m) => merge_accounts(conn, ctx, m).await,
         // Handled above, before this match.
         erp => Ok(Err(RuleError::Invalid(
             tandem_core::FieldError::new("mutation", format!("{} was not applied", erp.name())).into(),
         ))),
     }
+}
+
+/// `account.merge`: folds one account into another in one version. Locks, in order: both
+/// accounts (in id order), the merged account's contacts and documents, the survivor's
+/// profile; then the clock.
+async fn merge_accounts(
+    conn: &mut PgConnection,
+    ctx: &Ctx<'_>,
+    m: &tandem_sync::erp::AccountMerge,
+) -> Result<Result<i64, RuleError>, StoreError> {
+    use tandem_core::crm::profile;
+    use tandem_sync::Doc;
+    let (by, at) = (ctx.actor.user, ctx.at);
+    let (first, second) = if m.keep.as_uuid() <= m.merged.as_uuid() { (m.keep, m.merged) } else { (m.merged, m.keep) };
+    let a = accounts::load(conn, first, RowLock::Update).await?;
+    let b = accounts::load(conn, second, RowLock::Update).await?;
+    let (keep, merged) = if first == m.keep { (a, b) } else { (b, a) };
+    let keep = match keep.live("account", m.keep.to_string()) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    let merged = match merged.live("account", m.merged.to_string()) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    if let Err(e) = ctx.visibility.may_write(Some(&keep), Some(&keep)) {
+        return Ok(Err(e));
+    }
+    if let Err(e) = ctx.visibility.may_write(Some(&merged), None) {
+        return Ok(Err(e));
+    }
+    let survivor = match profile::merge_accounts(&keep, &merged) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    if docs::load(conn, m.note.as_uuid(), RowLock::Update).await?.is_some() {
+        return Ok(Err(RuleError::AlreadyExists { entity: "activity", id: m.note.to_string() }));
+    }
+    let contacts = contacts::live_of_account_for_update(conn, m.merged).await?;
+    let moving = docs::of_account_for_update(conn, m.merged).await?;
+    let keep_profile = match docs::load(conn, m.keep.as_uuid(), RowLock::Update).await? {
+        Some(Doc::Profile(p)) => Some(p),
+        _ => None,
+    };
+    let keep_terms = docs::load(conn, tandem_sync::erp::terms_id(m.keep), RowLock::Update).await?;
+    let who = match tandem_core::crm::UserName::parse(ctx.user_name) {
+        Ok(u) => u,
+        Err(e) => return Ok(Err(RuleError::Invalid(e.into()))),
+    };
+    let plan = match tandem_sync::erp::plan_merge(
+        m,
+        &keep,
+        &merged,
+        contacts.len(),
+        moving,
+        keep_profile.as_ref(),
+        keep_terms.is_some(),
+        who,
+        at.naive_utc(),
+    ) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+
+    let v = log::next_version(conn).await?;
+    accounts::update(conn, &survivor, v, at, by).await?;
+    ctx.audit(conn, "account", m.keep.as_uuid(), v, Some(&keep), Some(&survivor)).await?;
+    for c in &contacts {
+        let moved = tandem_core::Contact { account_id: m.keep, ..c.clone() };
+        contacts::update(conn, &moved, v, at, by).await?;
+        ctx.audit(conn, "contact", c.id.as_uuid(), v, Some(c), Some(&moved)).await?;
+    }
+    for before in &plan.deletes {
+        docs::tombstone(conn, before.id(), v).await?;
+        ctx.audit(conn, before.kind(), before.id(), v, Some(before), None).await?;
+    }
+    for doc in &plan.writes {
+        let before = docs::peek(conn, doc.id()).await?;
+        docs::put(conn, doc, v).await?;
+        ctx.audit(conn, doc.kind(), doc.id(), v, before.as_ref(), Some(doc)).await?;
+    }
+    accounts::tombstone(conn, m.merged, v, at, by).await?;
+    ctx.audit(conn, "account", m.merged.as_uuid(), v, Some(&merged), None).await?;
+    Ok(Ok(v))
 }

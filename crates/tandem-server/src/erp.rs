@@ -613,6 +613,34 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let fields = crm_settings(conn).await?.fields_of(crm::CrmEntity::Deal);
             Ok(Ok(Applied { docs: vec![Doc::Deal(check!(crm::deal::update(&d, &u.input, &fields)))] }))
         }
+        Op::ProfileUpdate(u) => {
+            let t = u.target;
+            match t.entity {
+                crm::CrmEntity::Account if t.id == t.account.as_uuid() => {}
+                crm::CrmEntity::Contact => {
+                    let id = tandem_core::ContactId::from_uuid(t.id);
+                    let c = check!(crate::store::contacts::load(conn, id, RowLock::Share)
+                        .await?
+                        .live("contact", id.to_string()));
+                    if c.account_id != t.account {
+                        return refuse(invalid(
+                            "account",
+                            format!("contact {id} belongs to account {}, not {}", c.account_id, t.account),
+                        ));
+                    }
+                }
+                other => return refuse(invalid("entity", format!("{other} {} has no profile", t.id))),
+            }
+            check!(customer(conn, ctx, t.account).await?);
+            let existing = match docs::load(conn, t.id, RowLock::Update).await? {
+                Some(Doc::Profile(p)) => Some(p),
+                Some(_) => return refuse(RuleError::AlreadyExists { entity: "profile", id: t.id.to_string() }),
+                None => None,
+            };
+            let fields = crm_settings(conn).await?.fields;
+            let p = check!(crm::profile::update(existing.as_ref(), t, &u.input, &fields));
+            Ok(Ok(Applied { docs: vec![Doc::Profile(p)] }))
+        }
         Op::LeadUpdate(u) => {
             let l = check!(lead_for_update(conn, ctx, u.id).await?);
             let fields = crm_settings(conn).await?.fields_of(crm::CrmEntity::Lead);

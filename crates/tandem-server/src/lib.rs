@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod audit;
 pub mod auth;
+pub mod bulk_seed;
 pub mod config;
 pub mod erp;
 pub mod error;

@@ -59,6 +59,16 @@ enum Command {
     },
     /// Add the demo companies and contacts that are not there yet.
     SeedDemo,
+    /// Bulk-load a deterministic benchmark data set into an empty database: at scale 1 about
+    /// 1M rows (accounts, contacts, deals, activities, products, orders to cash). Progress on stderr.
+    Seed {
+        /// 1 = 40,000 accounts and about a million rows in all.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// The same seed gives the same rows, ids included.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Manage devices.
     Device {
         #[command(subcommand)]
@@ -230,6 +240,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("device {id} revoked");
         }
         Command::Release { command } => release(&url, command).await?,
+        Command::Seed { scale, seed } => bulk_seed(&url, scale, seed).await?,
         Command::SeedDemo => {
             let pool = connect(&url).await?;
             tandem_server::migrate(&pool).await.context("migrating the database")?;
@@ -240,6 +251,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// `seed`: the benchmark data set, created by the (disabled) system user, with a progress line.
+async fn bulk_seed(url: &Secret, scale: f64, seed: u64) -> anyhow::Result<()> {
+    use tandem_server::bulk_seed::{self as b, SeedOptions};
+    let pool = connect(url).await?;
+    tandem_server::migrate(&pool).await.context("migrating the database")?;
+    b::ensure_system_user(&pool).await.context("creating the system user")?;
+    let opts = SeedOptions { scale, seed };
+    eprintln!("seeding {} accounts and {} products (scale {scale}, seed {seed})", opts.accounts(), opts.products());
+    let started = std::time::Instant::now();
+    let progress = |p: b::SeedProgress| {
+        eprint!(
+            "\rseeding: {}/{} accounts, {} rows, {:.0} s ",
+            p.accounts_done,
+            p.accounts_total,
+            p.rows,
+            started.elapsed().as_secs_f64()
+        );
+    };
+    let report = b::seed(&pool, tandem_server::seed::SYSTEM_USER_ID, opts, &progress).await.context("seeding")?;
+    eprintln!();
+    let kinds: Vec<String> = report.by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    eprintln!(
+        "seeded {} rows in {:.1} s (version {}): {}",
+        report.rows,
+        started.elapsed().as_secs_f64(),
+        report.version,
+        kinds.join(", ")
+    );
     Ok(())
 }
 

@@ -16,6 +16,7 @@ use tandem_core::crm::contract::Contract;
 use tandem_core::crm::deal::{Deal, DealInput, LostReason, NewDeal};
 use tandem_core::crm::lead::{ConvertPlan, DisqualifyReason, Lead, LeadInput, NewLead};
 use tandem_core::crm::pipeline::{Pipeline, StageName};
+use tandem_core::crm::profile::{Profile, ProfileInput, ProfileTarget};
 use tandem_core::crm::quote::{NewQuote, Quote};
 use tandem_core::crm::settings::CrmSettings;
 use tandem_core::id::{ActivityId, ContractId, DealId, LeadId, PipelineId, QuoteId, QuoteLineId};
@@ -62,6 +63,8 @@ pub enum Doc {
     Contract(Contract),
     /// CRM (protocol 4): custom fields and lead scoring rules (one record).
     CrmSettings(CrmSettings),
+    /// CRM (protocol 5): the owner, tags and custom values of an account or a contact.
+    Profile(Profile),
 }
 
 /// Who may see a kind of document.
@@ -101,6 +104,7 @@ impl Doc {
             Doc::Quote(_) => "quote",
             Doc::Contract(_) => "contract",
             Doc::CrmSettings(_) => "crm_settings",
+            Doc::Profile(_) => "profile",
         }
     }
 
@@ -127,6 +131,7 @@ impl Doc {
             Doc::Quote(q) => q.id.as_uuid(),
             Doc::Contract(c) => c.id.as_uuid(),
             Doc::CrmSettings(_) => CrmSettings::ID,
+            Doc::Profile(p) => p.id,
         }
     }
 
@@ -143,6 +148,7 @@ impl Doc {
             Doc::Lead(l) => Reach::Territory(l.territory.clone()),
             Doc::Quote(q) => Reach::Customer(q.account),
             Doc::Contract(c) => Reach::Customer(c.account),
+            Doc::Profile(p) => Reach::Customer(p.account),
             Doc::Activity(a) => match a.links.account {
                 Some(account) => Reach::Customer(account),
                 None => Reach::Territory(a.links.territory.clone()),
@@ -161,6 +167,7 @@ impl Doc {
     pub fn since_protocol(&self) -> u32 {
         match self {
             Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) | Doc::Activity(_) | Doc::Quote(_) | Doc::Contract(_) => 4,
+            Doc::Profile(_) => 5,
             _ => 3,
         }
     }
@@ -173,6 +180,28 @@ impl Doc {
             Doc::Invoice(i) if i.is_open() => Some(i.signed(i.residual)),
             _ => None,
         }
+    }
+
+    /// The document as it is once account `from` is merged into `to`: the CRM records of the
+    /// customer (deals, quotes, contracts, activities, customer price lists, a contact's profile)
+    /// follow the surviving account. `None`: the document does not name `from`, or it is one a
+    /// merge does not move (business documents keep their customer; see `account.merge`).
+    pub fn moved_to_account(&self, from: AccountId, to: AccountId) -> Option<Doc> {
+        let mut d = self.clone();
+        let account = match &mut d {
+            Doc::Deal(x) => &mut x.account,
+            Doc::Quote(x) => &mut x.account,
+            Doc::Contract(x) => &mut x.account,
+            Doc::Activity(x) => x.links.account.as_mut()?,
+            Doc::PriceList(x) => x.customer.as_mut()?,
+            Doc::Profile(x) if x.entity == tandem_core::crm::CrmEntity::Contact => &mut x.account,
+            _ => return None,
+        };
+        if *account != from {
+            return None;
+        }
+        *account = to;
+        Some(d)
     }
 
     /// A secondary unique key within the kind (a product's SKU, a warehouse's code).
@@ -490,4 +519,101 @@ pub struct DealUpdate {
 pub struct LeadUpdate {
     pub id: LeadId,
     pub input: LeadInput,
+}
+
+/// `profile.update`: an edit of the owner, tags or custom values of an account or a contact
+/// (raw text, checked by the same rule on the device and the server).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    pub target: ProfileTarget,
+    pub input: ProfileInput,
+}
+
+/// `account.merge`: account `merged` is folded into `keep`. Its contacts and CRM records move to
+/// `keep`, blank fields of `keep` are filled from it, tags and custom values are combined, a
+/// note on `keep`'s timeline (`note`, the activity's id) records the merge, and `merged` is
+/// deleted. The server decides it; a customer with orders, invoices or payments is never the
+/// one merged away.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountMerge {
+    pub keep: AccountId,
+    pub merged: AccountId,
+    pub note: ActivityId,
+}
+
+/// What an `account.merge` writes besides the two accounts and the contacts: the same plan on
+/// the device (optimistically) and on the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergePlan {
+    /// Documents moved to the surviving account, its combined profile, moved terms, the note.
+    pub writes: Vec<Doc>,
+    /// Documents of the merged account that go (its profile, its terms).
+    pub deletes: Vec<Doc>,
+}
+
+/// Plans the documents of a merge from the merged account's live documents. Refused when one of
+/// them cannot move (a customer's orders, invoices or payments stay with their customer: merge
+/// the other way round).
+#[allow(clippy::too_many_arguments)]
+pub fn plan_merge(
+    m: &AccountMerge,
+    keep: &tandem_core::Account,
+    merged: &tandem_core::Account,
+    contacts: usize,
+    merged_docs: Vec<Doc>,
+    keep_profile: Option<&Profile>,
+    keep_has_terms: bool,
+    by: tandem_core::crm::UserName,
+    at: chrono::NaiveDateTime,
+) -> Result<MergePlan, tandem_core::RuleError> {
+    use tandem_core::crm::profile::{self, MergeCounts};
+    let survivor = profile::merge_accounts(keep, merged)?;
+    let refuse = |what: String| tandem_core::RuleError::Invalid(tandem_core::FieldError::new("merge", what).into());
+    let mut counts = MergeCounts { contacts, ..Default::default() };
+    let mut plan = MergePlan { writes: Vec::new(), deletes: Vec::new() };
+    let mut merged_profile = None;
+    for d in merged_docs {
+        match &d {
+            Doc::Order(_) | Doc::Invoice(_) | Doc::Payment(_) | Doc::Delivery(_) => {
+                return Err(refuse(format!(
+                    "\"{}\" has orders, invoices or payments on record: keep it and merge \"{}\" into it",
+                    merged.name, keep.name
+                )))
+            }
+            Doc::Profile(p) if p.id == m.merged.as_uuid() => {
+                merged_profile = Some(p.clone());
+                plan.deletes.push(d);
+                continue;
+            }
+            Doc::Terms(t) => {
+                if !keep_has_terms {
+                    plan.writes.push(Doc::Terms(CustomerTerms { account: m.keep, ..t.clone() }));
+                }
+                plan.deletes.push(d);
+                continue;
+            }
+            Doc::Deal(_) => counts.deals += 1,
+            Doc::Quote(_) => counts.quotes += 1,
+            Doc::Contract(_) => counts.contracts += 1,
+            Doc::Activity(_) => counts.activities += 1,
+            _ => {}
+        }
+        match d.moved_to_account(m.merged, m.keep) {
+            Some(moved) => plan.writes.push(moved),
+            None => {
+                return Err(refuse(format!(
+                    "\"{}\" has a {} that cannot move to another account",
+                    merged.name,
+                    d.kind()
+                )))
+            }
+        }
+    }
+    if let Some(p) = profile::merge_profiles(keep_profile, merged_profile.as_ref(), m.keep) {
+        plan.writes.push(Doc::Profile(p));
+    }
+    plan.writes.push(Doc::Activity(profile::merge_note(m.note, &survivor, merged, by, counts, at)?));
+    Ok(plan)
 }

@@ -27,7 +27,9 @@ use tandem_core::catalog::{CustomerTerms, PriceList, Product};
 ///   receives no documents.
 /// - 4: CRM documents (pipelines, deals, leads, activities, quotes, contracts) and their mutations. A protocol-3 device receives the
 ///   order-to-cash documents only.
-pub const PROTOCOL_VERSION: u32 = 4;
+/// - 5: profiles of accounts and contacts (owner, tags, custom values; `profile.update`) and
+///   `account.merge`. A protocol-4 device receives no profiles.
+pub const PROTOCOL_VERSION: u32 = 5;
 /// The oldest protocol a server of this build still serves.
 pub const OLDEST_SUPPORTED_PROTOCOL: u32 = 3;
 
@@ -206,6 +208,10 @@ pub enum Op {
     DealUpdate(DealUpdate),
     #[serde(rename = "lead.update")]
     LeadUpdate(LeadUpdate),
+    #[serde(rename = "profile.update")]
+    ProfileUpdate(ProfileUpdate),
+    #[serde(rename = "account.merge")]
+    AccountMerge(AccountMerge),
 }
 
 impl Op {
@@ -259,6 +265,8 @@ impl Op {
             Op::CrmConfigure(_) => "crm.configure",
             Op::DealUpdate(_) => "deal.update",
             Op::LeadUpdate(_) => "lead.update",
+            Op::ProfileUpdate(_) => "profile.update",
+            Op::AccountMerge(_) => "account.merge",
         }
     }
 
@@ -273,6 +281,7 @@ impl Op {
                 | Op::ContactUpdate(_)
                 | Op::ContactDelete(_)
                 | Op::ConflictResolve(_)
+                | Op::AccountMerge(_)
         )
     }
 
@@ -353,6 +362,10 @@ impl Op {
             Op::ContractRenewalDeal(r) => format!("open the renewal deal of contract {}", r.id),
             Op::DealUpdate(u) => format!("edit deal {}", u.id),
             Op::LeadUpdate(u) => format!("edit lead {}", u.id),
+            Op::ProfileUpdate(u) => {
+                format!("edit the owner, tags or custom fields of {} {}", u.target.entity, u.target.id)
+            }
+            Op::AccountMerge(m) => format!("merge account {} into account {}", m.merged, m.keep),
             Op::CrmConfigure(c) => {
                 format!("configure {} custom fields and {} scoring rules", c.fields.len(), c.scoring.len())
             }

@@ -1,14 +1,18 @@
-import { useState } from 'react';
-import type { AccountRow, Conflict } from '../backend';
+import { useCallback, useState } from 'react';
+import type { AccountRow, Conflict, FieldDef, Profile } from '../backend';
 import { useBackend } from '../BackendContext';
 import { useAccountDetail } from '../hooks/useAccountDetail';
+import { useLoaded } from '../hooks/useLoaded';
 import { useNow } from '../hooks/useNow';
 import { conflictsOfAccount } from '../lib/conflicts';
 import { toAppError } from '../lib/errors';
+import { customDisplay } from '../lib/profiles';
 import { absoluteTime, relativeTime } from '../lib/time';
 import { ConfirmDelete } from './ConfirmDelete';
 import { Contacts } from './Contacts';
 import { AccountTabs } from './crm/activities/AccountTabs';
+import { MergeAccountsDialog } from './crm/MergeAccountsDialog';
+import { ProfileForm, TagChips } from './crm/ProfileForm';
 import { CustomerFactsPanel } from './erp/CustomerFactsPanel';
 
 interface AccountDetailProps {
@@ -28,6 +32,8 @@ interface AccountDetailProps {
   onNewOrder?: (accountId: string) => void;
   /** Opens an order (e.g. the one an accepted quote became). */
   onOpenOrder?: (id: string) => void;
+  /** Accounts were merged (`merged` is gone); without it, `onChanged`. */
+  onMerged?: (keep: string, merged: string) => void;
 }
 
 function Value({ value, href }: { value: string | null; href?: string }) {
@@ -35,6 +41,33 @@ function Value({ value, href }: { value: string | null; href?: string }) {
     return <span className="muted">—</span>;
   }
   return href === undefined ? <>{value}</> : <a href={href}>{value}</a>;
+}
+
+/** Owner, tags and the custom fields (labels from the definitions) under the account's name. */
+function ProfileSummary({ profile, defs }: { profile: Profile | undefined; defs: readonly FieldDef[] }) {
+  const custom = profile?.custom ?? {};
+  return (
+    <dl id="account-profile" className="profile-summary">
+      <div>
+        <dt>Owner</dt>
+        <dd id="account-owner">
+          <Value value={profile?.owner ?? null} />
+        </dd>
+      </div>
+      <div>
+        <dt>Tags</dt>
+        <dd id="account-tags">{(profile?.tags ?? []).length === 0 ? <Value value={null} /> : <TagChips tags={profile?.tags ?? []} />}</dd>
+      </div>
+      {defs.map((def) => (
+        <div key={def.key} data-testid="account-custom" data-key={def.key}>
+          <dt>{def.label}</dt>
+          <dd>
+            <Value value={custom[def.key] === undefined ? null : customDisplay(def, custom[def.key] ?? '')} />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
 }
 
 export function AccountDetail({
@@ -48,12 +81,16 @@ export function AccountDetail({
   onShowHistory,
   onNewOrder,
   onOpenOrder,
+  onMerged,
 }: AccountDetailProps) {
   const backend = useBackend();
   const now = useNow();
   const { detail, error } = useAccountDetail(id, version);
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<'none' | 'profile' | 'merge'>('none');
+  const loadFields = useCallback(() => backend.crmCustomFields('account'), [backend]);
+  const fields = useLoaded(loadFields, version);
 
   if (error !== null) {
     return (
@@ -91,8 +128,29 @@ export function AccountDetail({
           <p className="muted" title={absoluteTime(account.updatedAt)}>
             Updated {relativeTime(account.updatedAt, now)}
           </p>
+          <ProfileSummary profile={detail.profile} defs={fields.data ?? []} />
         </div>
         <div className="detail-actions">
+          <button
+            id="edit-profile"
+            type="button"
+            className="button"
+            onClick={() => {
+              setDialog('profile');
+            }}
+          >
+            Edit owner, tags &amp; fields
+          </button>
+          <button
+            id="merge-account"
+            type="button"
+            className="button"
+            onClick={() => {
+              setDialog('merge');
+            }}
+          >
+            Merge duplicate…
+          </button>
           {onShowHistory !== undefined && (
             <button
               id="account-history"
@@ -136,6 +194,37 @@ export function AccountDetail({
             </button>
           )}
         </div>
+      )}
+      {dialog === 'profile' && (
+        <ProfileForm
+          entity="account"
+          id={account.id}
+          name={account.name}
+          profile={detail.profile}
+          onSaved={() => {
+            setDialog('none');
+            onChanged();
+          }}
+          onClose={() => {
+            setDialog('none');
+          }}
+        />
+      )}
+      {dialog === 'merge' && (
+        <MergeAccountsDialog
+          account={{ id: account.id, name: account.name }}
+          onMerged={(keep, merged) => {
+            setDialog('none');
+            if (onMerged === undefined) {
+              onChanged();
+            } else {
+              onMerged(keep, merged);
+            }
+          }}
+          onClose={() => {
+            setDialog('none');
+          }}
+        />
       )}
       {deleteError !== null && (
         <p className="form-error" role="alert">

@@ -1,11 +1,16 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AccountRow, SortDir, SortKey } from '../backend';
+import { useBackend } from '../BackendContext';
 import { useAccountPages } from '../hooks/useAccountPages';
 import { useDebounced } from '../hooks/useDebounced';
 import { shouldLoadMore } from '../lib/paging';
+import { PROFILE_BULK_FIELDS } from '../lib/profiles';
+import { clickRow, NO_SELECTION } from '../lib/selection';
+import { BulkEditBar } from './crm/BulkEditBar';
+import { TagChips } from './crm/ProfileForm';
 
-const ROW_HEIGHT = 56;
+const ROW_HEIGHT = 74;
 /** Fetch the next page when the viewport gets this close to the last loaded row. */
 const PREFETCH_ROWS = 40;
 const SEARCH_DEBOUNCE_MS = 200;
@@ -21,20 +26,44 @@ interface AccountListProps {
   onSelect: (id: string) => void;
   /** Changes whenever the data may have changed; the loaded rows are then read again. */
   version: number;
+  /** A bulk edit changed accounts (without it, the list only reads itself again). */
+  onChanged?: () => void;
 }
 
-function AccountListRow({ row, selected, onSelect }: { row: AccountRow; selected: boolean; onSelect: (id: string) => void }) {
+interface AccountListRowProps {
+  row: AccountRow;
+  selected: boolean;
+  onSelect: (id: string) => void;
+  /** Checked for a bulk edit; a click on the box (with shift or not). */
+  checked: boolean;
+  onCheck: (id: string, shift: boolean) => void;
+}
+
+function AccountListRow({ row, selected, onSelect, checked, onCheck }: AccountListRowProps) {
   return (
     <div
       role="option"
       aria-selected={selected}
       data-testid="account-row"
       data-id={row.id}
-      className={selected ? 'account-row account-row--selected' : 'account-row'}
+      className={selected ? 'account-row account-row--selected account-row--checkable' : 'account-row account-row--checkable'}
       onClick={() => {
         onSelect(row.id);
       }}
     >
+      <input
+        type="checkbox"
+        className="row-check"
+        data-testid="row-check"
+        aria-label={`Select ${row.name}`}
+        checked={checked}
+        readOnly
+        onClick={(e) => {
+          // A click on the box selects the row for the bulk edit, it does not open it.
+          e.stopPropagation();
+          onCheck(row.id, e.shiftKey);
+        }}
+      />
       <div className="account-row-line">
         <span className="account-name">{row.name}</span>
         {row.pending && <span className="pending-dot" title="Not yet synced" aria-label="Not yet synced" />}
@@ -52,16 +81,30 @@ function AccountListRow({ row, selected, onSelect }: { row: AccountRow; selected
           {row.contactCount} {row.contactCount === 1 ? 'contact' : 'contacts'}
         </span>
       </div>
+      <div className="account-row-line account-row-profile muted">
+        <span className="account-owner" title="Owner">
+          {row.owner ?? ''}
+        </span>
+        {(row.tags ?? []).length > 0 && <TagChips tags={row.tags ?? []} className="tag-chips account-tags" />}
+      </div>
     </div>
   );
 }
 
-export function AccountList({ selectedId, onSelect, version }: AccountListProps) {
+export function AccountList({ selectedId, onSelect, version, onChanged }: AccountListProps) {
+  const backend = useBackend();
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<SortKey>('name');
   const [dir, setDir] = useState<SortDir>('asc');
+  const [tag, setTag] = useState('');
+  const [owner, setOwner] = useState('');
   const debouncedSearch = useDebounced(search, SEARCH_DEBOUNCE_MS);
-  const { state, loadMore, reload } = useAccountPages({ search: debouncedSearch, sort, dir });
+  const debouncedTag = useDebounced(tag, SEARCH_DEBOUNCE_MS);
+  const debouncedOwner = useDebounced(owner, SEARCH_DEBOUNCE_MS);
+  const filtered = debouncedSearch !== '' || debouncedTag.trim() !== '' || debouncedOwner.trim() !== '';
+  const { state, loadMore, reload } = useAccountPages({ search: debouncedSearch, sort, dir, tag: debouncedTag, owner: debouncedOwner });
+  const order = state.items.map((row) => row.id);
+  const [selection, setSelection] = useState(NO_SELECTION);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const hasMore = state.next !== null;
@@ -85,7 +128,7 @@ export function AccountList({ selectedId, onSelect, version }: AccountListProps)
   // A new query starts at the top.
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
-  }, [debouncedSearch, sort, dir]);
+  }, [debouncedSearch, sort, dir, debouncedTag, debouncedOwner]);
 
   const firstVersion = useRef(version);
   useEffect(() => {
@@ -157,7 +200,34 @@ export function AccountList({ selectedId, onSelect, version }: AccountListProps)
             <span id="account-total">{state.total ?? ''}</span> {state.total === 1 ? 'account' : 'accounts'}
           </span>
         </div>
+        <div className="list-controls account-filters">
+          {[
+            { id: 'account-tag-filter', placeholder: 'Tag', label: 'Only accounts with this tag', value: tag, set: setTag },
+            { id: 'account-owner-filter', placeholder: 'Owner', label: 'Only accounts of this owner', value: owner, set: setOwner },
+          ].map((f) => (
+            <input
+              key={f.id}
+              id={f.id}
+              type="search"
+              placeholder={f.placeholder}
+              aria-label={f.label}
+              value={f.value}
+              onChange={(e) => {
+                f.set(e.target.value);
+              }}
+            />
+          ))}
+        </div>
       </div>
+      <BulkEditBar
+        noun="accounts"
+        order={order}
+        selection={selection}
+        onSelection={setSelection}
+        fields={PROFILE_BULK_FIELDS}
+        apply={(ids, input) => backend.crmBulkEditProfiles('account', ids, input)}
+        onApplied={onChanged ?? reload}
+      />
       <div
         ref={scrollRef}
         className="list-scroll"
@@ -175,14 +245,22 @@ export function AccountList({ selectedId, onSelect, version }: AccountListProps)
                 {row === undefined ? (
                   <div className="account-row account-row--loading muted">Loading…</div>
                 ) : (
-                  <AccountListRow row={row} selected={row.id === selectedId} onSelect={onSelect} />
+                  <AccountListRow
+                    row={row}
+                    selected={row.id === selectedId}
+                    onSelect={onSelect}
+                    checked={selection.ids.has(row.id)}
+                    onCheck={(id, shift) => {
+                      setSelection((s) => clickRow(s, order, id, shift));
+                    }}
+                  />
                 )}
               </div>
             );
           })}
         </div>
         {!state.loading && state.error === null && state.total === 0 && (
-          <p className="empty">{debouncedSearch === '' ? 'No accounts yet.' : 'No account matches your search.'}</p>
+          <p className="empty">{filtered ? 'No account matches your search.' : 'No accounts yet.'}</p>
         )}
         {state.error !== null && (
           <div className="list-error" role="alert">

@@ -4,6 +4,7 @@ import { useBackend } from '../BackendContext';
 import { splitErrors, toAppError, type SplitErrors } from '../lib/errors';
 import { CONTACT_FIELDS, contactCreateInput, contactFormValues, contactPatch, isEmptyPatch, type ContactField } from '../lib/form';
 import { ConfirmDelete } from './ConfirmDelete';
+import { ProfileForm } from './crm/ProfileForm';
 import { Field } from './Field';
 
 const LABEL: Record<ContactField, string> = { name: 'Name', email: 'E-mail', phone: 'Phone' };
@@ -94,6 +95,7 @@ function ContactRow({ contact, onEdit, onChanged }: ContactRowProps) {
   const backend = useBackend();
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [profileOpen, setProfileOpen] = useState(false);
 
   const remove = () => {
     setDeleting(true);
@@ -124,6 +126,29 @@ function ContactRow({ contact, onEdit, onChanged }: ContactRowProps) {
         <button type="button" className="button button--small button--quiet" onClick={onEdit}>
           Edit
         </button>
+        <button
+          type="button"
+          className="button button--small button--quiet contact-profile"
+          onClick={() => {
+            setProfileOpen(true);
+          }}
+        >
+          Owner, tags &amp; fields
+        </button>
+        {profileOpen && (
+          <ProfileForm
+            entity="contact"
+            id={contact.id}
+            name={contact.name}
+            onSaved={() => {
+              setProfileOpen(false);
+              onChanged();
+            }}
+            onClose={() => {
+              setProfileOpen(false);
+            }}
+          />
+        )}
         <ConfirmDelete label="Delete" question="Delete this contact?" onConfirm={remove} busy={deleting} />
       </div>
     </li>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import type { AccountRow, Backend, SortDir, SortKey } from '../backend';
+import type { AccountRow, Backend, ListQuery, SortDir, SortKey } from '../backend';
 import { useBackend } from '../BackendContext';
 import { toAppError } from '../lib/errors';
 import { initialPaging, pagingReducer, type PagingState } from '../lib/paging';
@@ -12,6 +12,10 @@ export interface AccountQuery {
   search: string;
   sort: SortKey;
   dir: SortDir;
+  /** Only accounts with this tag (blank: any). */
+  tag?: string;
+  /** Only accounts this user owns (blank: anyone's). */
+  owner?: string;
 }
 
 export interface AccountPages {
@@ -21,7 +25,13 @@ export interface AccountPages {
   reload: () => void;
 }
 
-async function readPages(backend: Backend, query: AccountQuery, rows: number) {
+/** A blank filter is no filter (null). */
+function filterValue(text: string | undefined): string | null {
+  const t = text?.trim() ?? '';
+  return t === '' ? null : t;
+}
+
+async function readPages(backend: Backend, query: Omit<ListQuery, 'after' | 'limit'>, rows: number) {
   const items: AccountRow[] = [];
   let after: string | null = null;
   let total = 0;
@@ -48,11 +58,13 @@ export function useAccountPages(query: AccountQuery): AccountPages {
   });
 
   const { search, sort, dir } = query;
+  const tag = filterValue(query.tag);
+  const owner = filterValue(query.owner);
 
   useEffect(() => {
     const mine = ++token.current;
     dispatch({ type: 'restart', token: mine });
-    backend.listAccounts({ search, sort, dir, after: null, limit: PAGE_SIZE }).then(
+    backend.listAccounts({ search, sort, dir, tag, owner, after: null, limit: PAGE_SIZE }).then(
       (page) => {
         dispatch({ type: 'appended', token: mine, page });
       },
@@ -60,7 +72,7 @@ export function useAccountPages(query: AccountQuery): AccountPages {
         dispatch({ type: 'failed', token: mine, message: toAppError(e).message });
       },
     );
-  }, [backend, search, sort, dir]);
+  }, [backend, search, sort, dir, tag, owner]);
 
   const loadMore = useCallback(() => {
     const { loading, next } = current.current;
@@ -69,7 +81,7 @@ export function useAccountPages(query: AccountQuery): AccountPages {
     }
     const mine = token.current;
     dispatch({ type: 'loading', token: mine });
-    backend.listAccounts({ search, sort, dir, after: next, limit: PAGE_SIZE }).then(
+    backend.listAccounts({ search, sort, dir, tag, owner, after: next, limit: PAGE_SIZE }).then(
       (page) => {
         dispatch({ type: 'appended', token: mine, page });
       },
@@ -77,13 +89,13 @@ export function useAccountPages(query: AccountQuery): AccountPages {
         dispatch({ type: 'failed', token: mine, message: toAppError(e).message });
       },
     );
-  }, [backend, search, sort, dir]);
+  }, [backend, search, sort, dir, tag, owner]);
 
   const reload = useCallback(() => {
     const mine = ++token.current;
     dispatch({ type: 'loading', token: mine });
     const loaded = Math.max(current.current.items.length, PAGE_SIZE);
-    readPages(backend, { search, sort, dir }, loaded).then(
+    readPages(backend, { search, sort, dir, tag, owner }, loaded).then(
       (result) => {
         dispatch({ type: 'replaced', token: mine, ...result });
       },
@@ -91,7 +103,7 @@ export function useAccountPages(query: AccountQuery): AccountPages {
         dispatch({ type: 'failed', token: mine, message: toAppError(e).message });
       },
     );
-  }, [backend, search, sort, dir]);
+  }, [backend, search, sort, dir, tag, owner]);
 
   return { state, loadMore, reload };
 }

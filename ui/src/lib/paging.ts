@@ -68,3 +68,21 @@ export function pagingReducer<T>(state: PagingState<T>, action: PagingAction<T>)
 export function shouldLoadMore<T>(state: PagingState<T>, lastVisibleIndex: number, threshold: number): boolean {
   return !state.loading && state.error === null && state.next !== null && lastVisibleIndex >= state.items.length - threshold;
 }
+
+/**
+ * Every row of a key-paged list, page after page (`next` passed back as `after`); stops early
+ * once `max` rows are read.
+ */
+export async function readAllPages<T>(
+  fetchPage: (after: string | null) => Promise<KeyPage<T>>,
+  max: number = Number.POSITIVE_INFINITY,
+): Promise<T[]> {
+  const rows: T[] = [];
+  let after: string | null = null;
+  do {
+    const page: KeyPage<T> = await fetchPage(after);
+    rows.push(...page.items);
+    after = page.next;
+  } while (after !== null && rows.length < max);
+  return rows;
+}

@@ -234,7 +234,9 @@ pub fn fields_of(entity: CrmEntity) -> &'static [(&'static str, &'static [&'stat
     const VAT: &[&str] = &["vat", "vatid", "vatnumber", "taxid", "ustid", "ustidnr"];
     const CITY: &[&str] = &["city", "town", "ort", "stadt"];
     const TERRITORY: &[&str] = &["territory", "region", "area", "salesterritory"];
-    const OWNER: &[&str] = &["owner", "leadowner", "dealowner", "salesrep", "rep", "assignedto"];
+    const OWNER: &[&str] =
+        &["owner", "leadowner", "dealowner", "accountowner", "contactowner", "salesrep", "rep", "assignedto"];
+    const TAGS: &[&str] = &["tags", "tag", "labels", "label", "keywords"];
     match entity {
         CrmEntity::Lead => &[
             ("company", COMPANY),
@@ -269,6 +271,8 @@ pub fn fields_of(entity: CrmEntity) -> &'static [(&'static str, &'static [&'stat
             ("phone", PHONE),
             ("city", CITY),
             ("territory", TERRITORY),
+            ("owner", OWNER),
+            ("tags", TAGS),
         ],
         CrmEntity::Contact => &[
             ("name", PERSON),
@@ -277,6 +281,8 @@ pub fn fields_of(entity: CrmEntity) -> &'static [(&'static str, &'static [&'stat
             ("email", EMAIL),
             ("phone", PHONE),
             ("account", COMPANY),
+            ("owner", OWNER),
+            ("tags", TAGS),
         ],
         CrmEntity::Deal => &[
             ("name", &["name", "dealname", "deal", "opportunity", "opportunityname", "title"]),
@@ -369,6 +375,11 @@ pub struct ParsedRow {
     /// The row's custom values (for leads and deals also inside the record; accounts and
     /// contacts keep them beside it).
     pub custom: CustomValues,
+    /// An account's or contact's owner and tags (their profile), when the file has them.
+    #[serde(default)]
+    pub owner: Option<super::UserName>,
+    #[serde(default)]
+    pub tags: Vec<super::profile::Tag>,
 }
 
 fn required_fields(entity: CrmEntity) -> &'static [&'static str] {
@@ -610,7 +621,16 @@ fn parse_row(
         }
     };
     let custom = custom.map_err(to_import)?;
-    Ok(ParsedRow { line: rec.line, record, custom })
+    let (mut owner, mut tags) = (None, Vec::new());
+    if matches!(mapping.entity, CrmEntity::Account | CrmEntity::Contact) {
+        let mut errors = ValidationErrors::default();
+        owner = row.get("owner").filter(|o| !o.trim().is_empty()).and_then(|o| errors.take(super::UserName::parse(&o)));
+        tags = row.get("tags").and_then(|t| errors.take(super::profile::parse_tags(&t))).unwrap_or_default();
+        if !errors.is_empty() {
+            return Err(to_import(errors));
+        }
+    }
+    Ok(ParsedRow { line: rec.line, record, custom, owner, tags })
 }
 
 fn header_and_rows(text: &str) -> Result<(Vec<String>, Vec<CsvRecord>), ImportErrors> {

@@ -13,6 +13,7 @@ pub mod eml;
 pub mod forecast;
 pub mod lead;
 pub mod pipeline;
+pub mod profile;
 pub mod quote;
 pub mod scoring;
 pub mod settings;

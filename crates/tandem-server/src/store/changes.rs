@@ -86,6 +86,10 @@ macro_rules! territories_query {
                FROM scope_exits e JOIN accounts a ON a.id = e.account_id JOIN docs d ON d.account_id = e.account_id \
               WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
                 AND NOT d.internal \
+             UNION ALL \
+             SELECT 'doc'::text, x.doc_id, x.version, true, d.kind, NULL, NULL, NULL, NULL, NULL, NULL::uuid, NULL::jsonb \
+               FROM doc_exits x JOIN docs d ON d.id = x.doc_id \
+              WHERE x.version ", $op, " $1 AND x.territory = ANY(", $t, ") AND NOT COALESCE(d.territory = ANY(", $t, "), false) \
              ORDER BY version, entity, id",
             $tail
         )

@@ -184,6 +184,43 @@ pub async fn restamp_account(conn: &mut PgConnection, account: AccountId, versio
     Ok(())
 }
 
+/// Records that territory-scoped document `id` left `territory` at `version`: reps of that
+/// territory receive a delete.
+pub async fn left_territory(
+    conn: &mut PgConnection,
+    id: Uuid,
+    territory: &str,
+    version: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO doc_exits (version, doc_id, territory) VALUES ($1, $2, $3)")
+        .bind(version)
+        .bind(id)
+        .bind(territory)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every live document of `account`, locked for update in id order (an account merge moves
+/// them).
+pub async fn of_account_for_update(conn: &mut PgConnection, account: AccountId) -> Result<Vec<Doc>, StoreError> {
+    let rows = sqlx::query("SELECT id, body FROM docs WHERE account_id = $1 AND NOT deleted ORDER BY id FOR UPDATE")
+        .bind(account.as_uuid())
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(|r| parse(r.get("id"), r.get("body"))).collect()
+}
+
+/// Deletes document `id` under `version` (a tombstone that devices pull).
+pub async fn tombstone(conn: &mut PgConnection, id: Uuid, version: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE docs SET deleted = true, version = $2, open_amount = NULL WHERE id = $1")
+        .bind(id)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Locks the documents of `account` before the clock is taken (lock order).
 pub async fn lock_account_docs(conn: &mut PgConnection, account: AccountId) -> Result<(), StoreError> {
     sqlx::query("SELECT id FROM docs WHERE account_id = $1 ORDER BY id FOR UPDATE")

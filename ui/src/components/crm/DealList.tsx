@@ -1,16 +1,21 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import type { Deal, Pipeline } from '../../backend';
 import { useBackend } from '../../BackendContext';
 import { useDocPages } from '../../hooks/useDocPages';
+import { dealBulkFields } from '../../lib/bulkEdit';
 import { stageOf } from '../../lib/crm';
 import { formatMoney } from '../../lib/money';
+import { clickRow, NO_SELECTION } from '../../lib/selection';
 import { DocList } from '../erp/DocList';
+import { BulkEditBar } from './BulkEditBar';
 
 interface DealListProps {
   pipeline: Pipeline;
   version: number;
   selectedId: string | null;
   onOpen: (deal: Deal) => void;
+  /** After a bulk edit. */
+  onChanged: () => void;
 }
 
 function DealRow({ deal, pipeline }: { deal: Deal; pipeline: Pipeline }) {
@@ -28,8 +33,11 @@ function DealRow({ deal, pipeline }: { deal: Deal; pipeline: Pipeline }) {
   );
 }
 
-/** The deals of one pipeline as a virtualised list, paged by key like the orders. */
-export function DealList({ pipeline, version, selectedId, onOpen }: DealListProps) {
+/**
+ * The deals of one pipeline as a virtualised list, paged by key like the orders; checked rows
+ * (click, shift-click, select all loaded) get a new owner, close date, team or stage at once.
+ */
+export function DealList({ pipeline, version, selectedId, onOpen, onChanged }: DealListProps) {
   const backend = useBackend();
   // The replica pages every deal; the other pipelines' deals are dropped page by page.
   const fetchPage = useCallback(
@@ -41,9 +49,20 @@ export function DealList({ pipeline, version, selectedId, onOpen }: DealListProp
   );
   const pages = useDocPages(fetchPage);
   const byId = new Map(pages.state.items.map((d) => [d.id, d]));
+  const order = pages.state.items.map((d) => d.id);
+  const [selection, setSelection] = useState(NO_SELECTION);
 
   return (
     <section className="deal-list list-pane" aria-label={`${pipeline.name} deals`}>
+      <BulkEditBar
+        noun="deals"
+        order={order}
+        selection={selection}
+        onSelection={setSelection}
+        fields={dealBulkFields(pipeline)}
+        apply={(ids, edit) => backend.crmBulkEditDeals(ids, edit)}
+        onApplied={onChanged}
+      />
       <div className="deal-list-row deal-list-head" aria-hidden="true">
         <span>Name</span>
         <span>Stage</span>
@@ -57,6 +76,13 @@ export function DealList({ pipeline, version, selectedId, onOpen }: DealListProp
         pages={pages}
         idOf={(d) => d.id}
         renderRow={(d) => <DealRow deal={d} pipeline={pipeline} />}
+        checks={{
+          checked: selection.ids,
+          labelOf: (d) => d.name,
+          onClick: (id, shift) => {
+            setSelection((s) => clickRow(s, order, id, shift));
+          },
+        }}
         selectedId={selectedId}
         onSelect={(id) => {
           const deal = byId.get(id);

@@ -4,6 +4,7 @@ import { useBackend } from '../../BackendContext';
 import { useLoaded } from '../../hooks/useLoaded';
 import { canManagePipelines, DEALS_VIEW_LABEL, type DealsView } from '../../lib/crm';
 import { useSession } from '../../SessionContext';
+import { CsvActions } from './CsvActions';
 import { DealBoard } from './DealBoard';
 import { DealDetail } from './DealDetail';
 import { DealForm } from './DealForm';
@@ -82,6 +83,7 @@ export function DealsScreen({ version, onChanged }: DealsScreenProps) {
           ))}
         </div>
         <div className="detail-actions">
+          <CsvActions entities={['deal']} pipelines={list} pipeline={pipeline?.id ?? null} onChanged={onChanged} />
           {manager && (
             <button
               id="new-pipeline"
@@ -138,6 +140,7 @@ export function DealsScreen({ version, onChanged }: DealsScreenProps) {
           version={version}
           selectedId={dialog.kind === 'deal' ? dialog.id : null}
           onOpen={open}
+          onChanged={onChanged}
         />
       )}
       {view === 'forecast' && <ForecastView version={version} />}

@@ -2,20 +2,14 @@ import { useCallback, useMemo } from 'react';
 import type { Backend, Deal } from '../../backend';
 import { useBackend } from '../../BackendContext';
 import { useLoaded, type Loaded } from '../../hooks/useLoaded';
+import { readAllPages } from '../../lib/paging';
 
 const PAGE = 500;
 /** The board reads at most this many deals; the list view pages through any number. */
 export const BOARD_MAX_DEALS = 5_000;
 
-async function readAllDeals(backend: Backend): Promise<Deal[]> {
-  const deals: Deal[] = [];
-  let after: string | null = null;
-  do {
-    const page: Awaited<ReturnType<Backend['crmDeals']>> = await backend.crmDeals({ account: null, after, limit: PAGE });
-    deals.push(...page.items);
-    after = page.next;
-  } while (after !== null && deals.length < BOARD_MAX_DEALS);
-  return deals;
+function readAllDeals(backend: Backend): Promise<Deal[]> {
+  return readAllPages((after) => backend.crmDeals({ account: null, after, limit: PAGE }), BOARD_MAX_DEALS);
 }
 
 /** Every deal on the device (up to `BOARD_MAX_DEALS`), read again whenever `version` changes. */

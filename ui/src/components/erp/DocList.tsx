@@ -19,10 +19,23 @@ interface DocListProps<T> {
   version: number;
   emptyText: string;
   testId: string;
+  /** Checkboxes for a bulk action: which rows are checked, and a click on one (with shift or not). */
+  checks?: { checked: ReadonlySet<string>; onClick: (id: string, shift: boolean) => void; labelOf: (item: T) => string };
 }
 
 /** A virtualised, key-paged list of documents (the same pattern as the accounts list). */
-export function DocList<T>({ label, pages, idOf, renderRow, selectedId, onSelect, version, emptyText, testId }: DocListProps<T>) {
+export function DocList<T>({
+  label,
+  pages,
+  idOf,
+  renderRow,
+  selectedId,
+  onSelect,
+  version,
+  emptyText,
+  testId,
+  checks,
+}: DocListProps<T>) {
   const { state, loadMore, reload } = pages;
   const scrollRef = useRef<HTMLDivElement>(null);
   const hasMore = state.next !== null;
@@ -85,6 +98,7 @@ export function DocList<T>({ label, pages, idOf, renderRow, selectedId, onSelect
             );
           }
           const id = idOf(item);
+          const rowClass = id === selectedId ? 'account-row account-row--selected' : 'account-row';
           return (
             <div key={v.key} className="list-slot" style={{ height: v.size, transform: `translateY(${v.start}px)` }}>
               <div
@@ -92,11 +106,26 @@ export function DocList<T>({ label, pages, idOf, renderRow, selectedId, onSelect
                 aria-selected={id === selectedId}
                 data-testid={testId}
                 data-id={id}
-                className={id === selectedId ? 'account-row account-row--selected' : 'account-row'}
+                className={checks === undefined ? rowClass : `${rowClass} account-row--checkable`}
                 onClick={() => {
                   onSelect(id);
                 }}
               >
+                {checks !== undefined && (
+                  <input
+                    type="checkbox"
+                    className="row-check"
+                    data-testid="row-check"
+                    aria-label={`Select ${checks.labelOf(item)}`}
+                    checked={checks.checked.has(id)}
+                    readOnly
+                    onClick={(e) => {
+                      // A click on the box selects the row for the bulk action, it does not open it.
+                      e.stopPropagation();
+                      checks.onClick(id, e.shiftKey);
+                    }}
+                  />
+                )}
                 {renderRow(item)}
               </div>
             </div>

@@ -1,13 +1,15 @@
 import { useCallback, useState } from 'react';
-import type { Backend, Lead } from '../../../backend';
+import type { Lead } from '../../../backend';
 import { useBackend } from '../../../BackendContext';
 import { useDocPages } from '../../../hooks/useDocPages';
-import { toAppError } from '../../../lib/errors';
-import { exportFileName, leadsCsv, sourceLabel, statusLabel } from '../../../lib/leads';
+import { LEAD_BULK_FIELDS } from '../../../lib/bulkEdit';
+import { sourceLabel, statusLabel } from '../../../lib/leads';
+import { clickRow, NO_SELECTION } from '../../../lib/selection';
 import { DocList } from '../../erp/DocList';
+import { BulkEditBar } from '../BulkEditBar';
+import { CsvActions } from '../CsvActions';
 import { LeadDetail } from './LeadDetail';
 import { LeadForm } from './LeadForm';
-import { LeadImportDialog } from './LeadImportDialog';
 
 type Pane = { kind: 'empty' } | { kind: 'view'; id: string } | { kind: 'create' };
 
@@ -39,61 +41,19 @@ function LeadRow({ lead }: { lead: Lead }) {
   );
 }
 
-const EXPORT_PAGE = 1000;
-
-async function readAllLeads(backend: Backend): Promise<Lead[]> {
-  const leads: Lead[] = [];
-  let after: string | null = null;
-  do {
-    const page: Awaited<ReturnType<Backend['crmLeads']>> = await backend.crmLeads({ after, limit: EXPORT_PAGE });
-    leads.push(...page.items);
-    after = page.next;
-  } while (after !== null);
-  return leads;
-}
-
-/** Offers `text` as a file download (a Blob and a temporary link; no file access on the Rust side). */
-function download(text: string, name: string) {
-  // The byte-order mark makes spreadsheets read the file as UTF-8 (umlauts stay umlauts).
-  const url = URL.createObjectURL(new Blob(['\uFEFF', text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  window.setTimeout(() => {
-    URL.revokeObjectURL(url);
-  }, 10_000);
-}
-
-/** Leads: a key-paged list, one lead's detail (steps, conversion), a capture form, CSV import and export. */
+/**
+ * Leads: a key-paged list (checked rows get a new owner or territory at once), one lead's
+ * detail (steps, conversion), a capture form, CSV import and export.
+ */
 export function LeadsScreen({ version, onChanged, initialLead, onOpenAccount }: LeadsScreenProps) {
   const backend = useBackend();
   const [pane, setPane] = useState<Pane>(() =>
     initialLead === null || initialLead === undefined ? { kind: 'empty' } : { kind: 'view', id: initialLead },
   );
-  const [importing, setImporting] = useState(false);
-  const [exporting, setExporting] = useState(false);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [selection, setSelection] = useState(NO_SELECTION);
   const fetchPage = useCallback((after: string | null, limit: number) => backend.crmLeads({ after, limit }), [backend]);
   const pages = useDocPages(fetchPage);
-
-  const exportCsv = () => {
-    setExporting(true);
-    setNotice(null);
-    readAllLeads(backend)
-      .then((leads) => {
-        download(leadsCsv(leads), exportFileName(new Date()));
-        setNotice({ ok: true, text: `Exported ${leads.length} leads.` });
-      })
-      .catch((e: unknown) => {
-        setNotice({ ok: false, text: `The leads were not exported: ${toAppError(e).message}` });
-      })
-      .finally(() => {
-        setExporting(false);
-      });
-  };
+  const order = pages.state.items.map((l) => l.id);
 
   return (
     <main className="workspace leads-screen">
@@ -112,27 +72,16 @@ export function LeadsScreen({ version, onChanged, initialLead, onOpenAccount }: 
           </button>
         </div>
         <div className="list-toolbar lead-toolbar">
-          <div className="list-controls">
-            <button
-              id="import-leads"
-              type="button"
-              className="button button--small"
-              onClick={() => {
-                setNotice(null);
-                setImporting(true);
-              }}
-            >
-              Import CSV
-            </button>
-            <button id="export-leads" type="button" className="button button--small" disabled={exporting} onClick={exportCsv}>
-              {exporting ? 'Exporting…' : 'Export CSV'}
-            </button>
-          </div>
-          {notice !== null && (
-            <p id="leads-notice" className={notice.ok ? 'notice notice--ok' : 'notice notice--error'} role="status">
-              {notice.text}
-            </p>
-          )}
+          <CsvActions entities={['lead']} onChanged={onChanged} />
+          <BulkEditBar
+            noun="leads"
+            order={order}
+            selection={selection}
+            onSelection={setSelection}
+            fields={LEAD_BULK_FIELDS}
+            apply={(ids, edit) => backend.crmBulkEditLeads(ids, edit)}
+            onApplied={onChanged}
+          />
         </div>
         <section className="list-pane" aria-label="Leads">
           <DocList
@@ -141,6 +90,13 @@ export function LeadsScreen({ version, onChanged, initialLead, onOpenAccount }: 
             pages={pages}
             idOf={(l) => l.id}
             renderRow={(l) => <LeadRow lead={l} />}
+            checks={{
+              checked: selection.ids,
+              labelOf: (l) => l.company,
+              onClick: (id, shift) => {
+                setSelection((sel) => clickRow(sel, order, id, shift));
+              },
+            }}
             selectedId={pane.kind === 'view' ? pane.id : null}
             onSelect={(id) => {
               setPane({ kind: 'view', id });
@@ -167,18 +123,6 @@ export function LeadsScreen({ version, onChanged, initialLead, onOpenAccount }: 
           />
         )}
       </section>
-      {importing && (
-        <LeadImportDialog
-          onImported={(count) => {
-            setImporting(false);
-            setNotice({ ok: true, text: `Imported ${count} leads.` });
-            onChanged();
-          }}
-          onCancel={() => {
-            setImporting(false);
-          }}
-        />
-      )}
     </main>
   );
 }
