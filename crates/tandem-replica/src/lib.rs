@@ -6,6 +6,7 @@
 //! view and the outbox in one SQLite transaction; the UI never waits for the network.
 
 mod activities;
+mod bulk;
 mod contracts;
 mod credentials;
 mod crm;

@@ -34,7 +34,7 @@ impl Touch {
         Ok(Self { next })
     }
 
-    fn take(&mut self) -> i64 {
+    pub(crate) fn take(&mut self) -> i64 {
         let n = self.next;
         self.next += 1;
         n

@@ -366,21 +366,27 @@ impl Replica {
             search::pause(&mut tx).await?;
         }
         let mut touch = Touch::load(&mut tx).await?;
-        // Documents (most of a first sync) go in bulk; the rest row by row, in page order. A
-        // delete of a document first writes what came before it.
-        let mut docs = Vec::new();
+        // Accounts, contacts and documents that arrive (most of a first sync) go in bulk; deletes
+        // and conflicts row by row, after everything that came before them in the page.
+        let (mut accounts, mut contacts, mut docs) = (Vec::new(), Vec::new(), Vec::new());
         for change in &page.changes {
             match change {
+                Change::Account { version, data: Some(a), .. } => accounts.push((version.0, a)),
+                Change::Contact { version, data: Some(c), .. } => contacts.push((version.0, c)),
                 Change::Doc { version, id, data: Some(doc) } => docs.push((*id, version.0, doc)),
                 _ => {
-                    if matches!(change, Change::Doc { .. }) {
-                        crate::docs::write_many(&mut tx, &docs).await?;
-                        docs.clear();
-                    }
+                    crate::bulk::write_accounts(&mut tx, &mut touch, &accounts).await?;
+                    crate::bulk::write_contacts(&mut tx, &contacts).await?;
+                    crate::docs::write_many(&mut tx, &docs).await?;
+                    accounts.clear();
+                    contacts.clear();
+                    docs.clear();
                     rebase::write_change(&mut tx, &mut touch, change).await?;
                 }
             }
         }
+        crate::bulk::write_accounts(&mut tx, &mut touch, &accounts).await?;
+        crate::bulk::write_contacts(&mut tx, &contacts).await?;
         crate::docs::write_many(&mut tx, &docs).await?;
         meta_set(&mut tx, "cursor", &page.cursor.0.to_string()).await?;
         // Mutations whose version this pull has now brought are settled: base holds them.
