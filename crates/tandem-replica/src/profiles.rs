@@ -7,7 +7,7 @@ use crate::error::{ReplicaError, Result};
 use crate::replica::Replica;
 use crate::store::{self, Origin, Touch};
 use chrono::Utc;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 use std::str::FromStr;
 use tandem_core::crm::profile::{self, AccountDuplicate, Profile, ProfileInput, ProfileTarget};
 use tandem_core::crm::settings::CrmSettings;
@@ -92,10 +92,6 @@ pub(crate) async fn apply_merge(
         Ok(a) => a,
         Err(e) => return Ok(Err(e)),
     };
-    let survivor = match profile::merge_accounts(&keep, &merged) {
-        Ok(s) => s,
-        Err(e) => return Ok(Err(e)),
-    };
     let moving = docs_of(conn, m.merged).await?;
     let contact_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM contacts WHERE account_id = ? AND deleted = 0")
         .bind(m.merged.to_string())
@@ -123,7 +119,7 @@ pub(crate) async fn apply_merge(
         Err(e) => return Ok(Err(e)),
     };
 
-    store::put_account(conn, touch, &survivor, origin).await?;
+    store::put_account(conn, touch, &plan.survivor, origin).await?;
     for id in &contact_ids {
         let cid = ContactId::from_str(id).map_err(|e| ReplicaError::Corrupt(e.to_string()))?;
         if let Existing::Live(c) = store::load_contact(conn, cid).await? {
@@ -217,20 +213,7 @@ impl Replica {
     /// Pairs of live accounts that may be one company, strongest first.
     pub async fn account_duplicates(&self) -> Result<Vec<AccountDuplicate>> {
         let mut conn = self.pool.acquire().await?;
-        let ids: Vec<String> = sqlx::query("SELECT id FROM accounts WHERE deleted = 0 ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.get("id"))
-            .collect();
-        let mut accounts = Vec::with_capacity(ids.len());
-        for id in ids {
-            let aid = AccountId::from_str(&id).map_err(|e| ReplicaError::Corrupt(e.to_string()))?;
-            if let Existing::Live(a) = store::load_account(&mut conn, aid).await? {
-                accounts.push(a);
-            }
-        }
-        Ok(profile::account_duplicates(&accounts))
+        Ok(profile::account_duplicates(&store::live_accounts(&mut conn).await?))
     }
 
     /// Merges account `merged` into `keep` (see `account.merge`); returns the id of the note

@@ -58,8 +58,12 @@ pub(crate) async fn load_account(conn: &mut SqliteConnection, id: AccountId) -> 
     if row.get::<i64, _>("deleted") != 0 {
         return Ok(Existing::Deleted);
     }
+    account_of_row(id, &row).map(Existing::Live)
+}
+
+fn account_of_row(id: AccountId, row: &sqlx::sqlite::SqliteRow) -> Result<Account> {
     let ids = id.to_string();
-    Ok(Existing::Live(Account {
+    Ok(Account {
         id,
         name: AccountName::parse(row.get("name")).map_err(|e| corrupt("account", &ids, e))?,
         vat_id: opt(row.get("vat_id"), VatId::parse, &ids)?,
@@ -67,7 +71,23 @@ pub(crate) async fn load_account(conn: &mut SqliteConnection, id: AccountId) -> 
         phone: opt(row.get("phone"), Phone::parse, &ids)?,
         city: opt(row.get("city"), City::parse, &ids)?,
         territory: opt(row.get("territory"), Territory::parse, &ids)?,
-    }))
+    })
+}
+
+/// Every live account of the view, in one query.
+pub(crate) async fn live_accounts(conn: &mut SqliteConnection) -> Result<Vec<Account>> {
+    let rows = sqlx::query(
+        "SELECT id, name, vat_id, email, phone, city, territory FROM accounts WHERE deleted = 0 ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let raw: String = row.get("id");
+            let id = raw.parse().map_err(|e: tandem_core::FieldError| corrupt("account", &raw, e))?;
+            account_of_row(id, row)
+        })
+        .collect()
 }
 
 pub(crate) async fn load_contact(conn: &mut SqliteConnection, id: ContactId) -> Result<Existing<Contact>> {

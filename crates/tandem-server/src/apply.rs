@@ -470,7 +470,6 @@ async fn merge_accounts(
     ctx: &Ctx<'_>,
     m: &tandem_sync::erp::AccountMerge,
 ) -> Result<Result<i64, RuleError>, StoreError> {
-    use tandem_core::crm::profile;
     use tandem_sync::Doc;
     let (by, at) = (ctx.actor.user, ctx.at);
     let (first, second) = if m.keep.as_uuid() <= m.merged.as_uuid() { (m.keep, m.merged) } else { (m.merged, m.keep) };
@@ -491,10 +490,6 @@ async fn merge_accounts(
     if let Err(e) = ctx.visibility.may_write(Some(&merged), None) {
         return Ok(Err(e));
     }
-    let survivor = match profile::merge_accounts(&keep, &merged) {
-        Ok(s) => s,
-        Err(e) => return Ok(Err(e)),
-    };
     if docs::load(conn, m.note.as_uuid(), RowLock::Update).await?.is_some() {
         return Ok(Err(RuleError::AlreadyExists { entity: "activity", id: m.note.to_string() }));
     }
@@ -525,8 +520,8 @@ async fn merge_accounts(
     };
 
     let v = log::next_version(conn).await?;
-    accounts::update(conn, &survivor, v, at, by).await?;
-    ctx.audit(conn, "account", m.keep.as_uuid(), v, Some(&keep), Some(&survivor)).await?;
+    accounts::update(conn, &plan.survivor, v, at, by).await?;
+    ctx.audit(conn, "account", m.keep.as_uuid(), v, Some(&keep), Some(&plan.survivor)).await?;
     for c in &contacts {
         let moved = tandem_core::Contact { account_id: m.keep, ..c.clone() };
         contacts::update(conn, &moved, v, at, by).await?;

@@ -547,6 +547,8 @@ pub struct AccountMerge {
 /// the device (optimistically) and on the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MergePlan {
+    /// The kept account with the blanks the merged one filled.
+    pub survivor: tandem_core::Account,
     /// Documents moved to the surviving account, its combined profile, moved terms, the note.
     pub writes: Vec<Doc>,
     /// Documents of the merged account that go (its profile, its terms).
@@ -572,7 +574,7 @@ pub fn plan_merge(
     let survivor = profile::merge_accounts(keep, merged)?;
     let refuse = |what: String| tandem_core::RuleError::Invalid(tandem_core::FieldError::new("merge", what).into());
     let mut counts = MergeCounts { contacts, ..Default::default() };
-    let mut plan = MergePlan { writes: Vec::new(), deletes: Vec::new() };
+    let mut plan = MergePlan { survivor, writes: Vec::new(), deletes: Vec::new() };
     let mut merged_profile = None;
     for d in merged_docs {
         match &d {
@@ -614,6 +616,6 @@ pub fn plan_merge(
     if let Some(p) = profile::merge_profiles(keep_profile, merged_profile.as_ref(), m.keep) {
         plan.writes.push(Doc::Profile(p));
     }
-    plan.writes.push(Doc::Activity(profile::merge_note(m.note, &survivor, merged, by, counts, at)?));
+    plan.writes.push(Doc::Activity(profile::merge_note(m.note, &plan.survivor, merged, by, counts, at)?));
     Ok(plan)
 }
