@@ -34,6 +34,10 @@ struct Args {
     /// Devices pulling at once.
     #[arg(long, default_value_t = 1_000)]
     devices: usize,
+    /// Run only these parts (comma-separated: sync, propagation, devices, erp, desktop), e.g. to
+    /// profile one under `perf`; every part when absent. `propagation` implies `sync`.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Where to write the results.
     #[arg(long, default_value = "target/bench/results.json")]
     out: PathBuf,
@@ -42,6 +46,17 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // RUST_LOG (e.g. `tandem_replica=debug`: each pulled page's wait and write times) to stderr.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    }
+    for part in &args.only {
+        anyhow::ensure!(
+            measure::PARTS.contains(&part.as_str()),
+            "--only: unknown part {part:?} (the parts are {})",
+            measure::PARTS.join(", ")
+        );
+    }
     anyhow::ensure!(args.scale > 0.0 && args.scale.is_finite(), "--scale must be a positive number");
     let metrics = measure::run(&args).await?;
 

@@ -12,7 +12,7 @@ use tandem_core::AccountInput;
 use tandem_replica::{ListQuery, Replica, SortKey, Workspace};
 use tandem_server::bulk_seed::{self, SeedOptions};
 use tandem_sync::{Secret, Version};
-use tandem_tests::{spawn_process, ApiClient, Device, TestDb};
+use tandem_tests::{spawn_process, ApiClient, Device, ServerProcess, TestDb};
 
 use crate::Args;
 
@@ -57,8 +57,14 @@ pub(crate) fn say(what: &str) {
     eprintln!("[{}] {what}", chrono::Utc::now().format("%H:%M:%S"));
 }
 
+/// The parts of the suite `--only` can pick.
+pub const PARTS: [&str; 5] = ["sync", "propagation", "devices", "erp", "desktop"];
+
 pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     let mut m: Metrics = Vec::new();
+    let part = |name: &str| {
+        args.only.is_empty() || args.only.iter().any(|o| o == name || (name == "sync" && o == "propagation"))
+    };
     let accounts = SeedOptions { scale: args.scale, seed: SEED }.accounts();
 
     say("starting PostgreSQL");
@@ -101,6 +107,48 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
 
     let server = spawn_process(&db.url)?;
 
+    if part("sync") {
+        sync_and_read(args, &server, &mut m, accounts, &names, &edited, &mut rng).await?;
+    }
+
+    // ----- many devices -----
+    if part("devices") {
+        say(&format!("{} devices: logging in", args.devices));
+        let cursor: i64 = sqlx::query_scalar("SELECT version FROM sync_clock").fetch_one(&pool).await?;
+        let (mut samples, failed) = many_devices(&server.base_url, args.devices, Version(cursor)).await?;
+        m.push(("pull_p50_ms_1000_devices".into(), percentile(&mut samples, 0.5)));
+        m.push(("pull_p99_ms_1000_devices".into(), percentile(&mut samples, 0.99)));
+        m.push(("pull_failed_1000_devices".into(), failed as f64));
+        m.push(("server_peak_rss_mb_end".into(), peak_rss_mb(&server.pid().to_string())));
+    }
+
+    // ----- order to cash -----
+    if part("erp") {
+        crate::erp::run(&server.base_url, &pool, "bench", PASSWORD, args.scale, &mut m).await?;
+    }
+
+    // ----- the desktop app -----
+    if part("desktop") {
+        crate::desktop::run(&mut m).await;
+    }
+
+    pool.close().await;
+    drop(server);
+    drop(db);
+    Ok(m)
+}
+
+/// The first sync (with its baselines), reads on the synced replica and, when asked, live
+/// propagation to a second device.
+async fn sync_and_read(
+    args: &Args,
+    server: &ServerProcess,
+    m: &mut Metrics,
+    accounts: usize,
+    names: &[String],
+    edited: &str,
+    rng: &mut SplitMix,
+) -> anyhow::Result<()> {
     // ----- first sync -----
     let dir_a = tempfile::tempdir()?;
     let a = Workspace::new(dir_a.path()).sign_in(&server.base_url, "bench", Secret::new(PASSWORD)).await?;
@@ -128,7 +176,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     let t = Instant::now();
     let (mut cursor, mut pulled_only) = (Version(0), 0usize);
     loop {
-        let page = puller.pull(cursor, 2_000).await.map_err(|e| anyhow!("pull: {e:?}"))?;
+        let page = puller.pull(cursor, tandem_sync::MAX_PULL_LIMIT).await.map_err(|e| anyhow!("pull: {e:?}"))?;
         pulled_only += page.changes.len();
         cursor = page.cursor;
         if !page.has_more {
@@ -158,7 +206,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     }
     m.push(("first_page_ms".into(), percentile(&mut samples, 0.5)));
     let mut samples = Vec::new();
-    for name in &names {
+    for name in names {
         let chars: Vec<char> = name.to_lowercase().chars().collect();
         let start = rng.below(chars.len().saturating_sub(2).max(1));
         let fragment: String = chars.iter().skip(start).take(3).collect();
@@ -171,7 +219,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     // The global search (FTS5 over accounts, contacts, deals and leads): the first letters of
     // a word of a name, as a user types them.
     let mut samples = Vec::new();
-    for name in &names {
+    for name in names {
         let words: Vec<&str> = name.split_whitespace().filter(|w| w.chars().count() >= 3).collect();
         let word = words.get(rng.below(words.len().max(1))).copied().unwrap_or(name.as_str());
         let prefix: String = word.chars().take(3).collect();
@@ -183,36 +231,19 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     m.push(("search_p95_ms".into(), percentile(&mut samples, 0.95)));
 
     // ----- live propagation -----
-    say("second device: first sync");
-    let dir_b = tempfile::tempdir()?;
-    let b = Workspace::new(dir_b.path()).sign_in(&server.base_url, "bench", Secret::new(PASSWORD)).await?;
-    b.sync(&|_| {}).await.context("second device's first sync")?;
-    say(&format!("propagation: {} edits", args.changes));
-    let mut samples = propagation(&a, Arc::new(b), &edited, args.changes).await?;
-    m.push(("propagation_changes".into(), samples.len() as f64));
-    m.push(("propagation_p50_ms".into(), percentile(&mut samples, 0.5)));
-    m.push(("propagation_p95_ms".into(), percentile(&mut samples, 0.95)));
-
-    // ----- many devices -----
-    say(&format!("{} devices: logging in", args.devices));
-    let cursor: i64 = sqlx::query_scalar("SELECT version FROM sync_clock").fetch_one(&pool).await?;
-    let (mut samples, failed) = many_devices(&server.base_url, args.devices, Version(cursor)).await?;
-    m.push(("pull_p50_ms_1000_devices".into(), percentile(&mut samples, 0.5)));
-    m.push(("pull_p99_ms_1000_devices".into(), percentile(&mut samples, 0.99)));
-    m.push(("pull_failed_1000_devices".into(), failed as f64));
-    m.push(("server_peak_rss_mb_end".into(), peak_rss_mb(&server.pid().to_string())));
-
-    // ----- order to cash -----
-    crate::erp::run(&server.base_url, &pool, "bench", PASSWORD, args.scale, &mut m).await?;
-
-    // ----- the desktop app -----
-    crate::desktop::run(&mut m).await;
-
+    if args.only.is_empty() || args.only.iter().any(|o| o == "propagation") {
+        say("second device: first sync");
+        let dir_b = tempfile::tempdir()?;
+        let b = Workspace::new(dir_b.path()).sign_in(&server.base_url, "bench", Secret::new(PASSWORD)).await?;
+        b.sync(&|_| {}).await.context("second device's first sync")?;
+        say(&format!("propagation: {} edits", args.changes));
+        let mut samples = propagation(&a, Arc::new(b), edited, args.changes).await?;
+        m.push(("propagation_changes".into(), samples.len() as f64));
+        m.push(("propagation_p50_ms".into(), percentile(&mut samples, 0.5)));
+        m.push(("propagation_p95_ms".into(), percentile(&mut samples, 0.95)));
+    }
     a.close().await;
-    pool.close().await;
-    drop(server);
-    drop(db);
-    Ok(m)
+    Ok(())
 }
 
 /// Inserts `rows` rows into a fresh SQLite file shaped like the replica's `accounts` table (14

@@ -97,63 +97,74 @@ pub(crate) async fn write_change(
     }
 }
 
-/// One pulled document as [`write_many`] hands it to SQLite.
-#[derive(serde::Serialize)]
-struct Pulled<'a> {
-    id: Uuid,
+/// One pulled document as [`write_many`] binds it.
+struct Pulled {
+    id: String,
     kind: &'static str,
     version: i64,
     account: Option<String>,
     sort_key: String,
-    data: &'a Doc,
+    data: String,
 }
 
-/// Writes pulled documents (not deletes) into base and view like [`write_change`], with one
-/// statement per table for the whole slice: SQLite reads the rows from one JSON array. A page
-/// of a first sync holds thousands of documents, and a statement per row (each a round trip to
-/// sqlx's SQLite thread, each document serialised twice) was most of its time. Later entries
-/// win over earlier ones with the same id, as in a loop.
+/// Writes pulled documents (not deletes) into base and view like [`write_change`], with
+/// multi-row statements (see [`crate::bulk`]). A page of a first sync holds thousands of
+/// documents, and a statement per row (each a round trip to sqlx's SQLite thread, each
+/// document serialised twice) was most of its time. Later entries win over earlier ones with
+/// the same id, as in a loop.
 pub(crate) async fn write_many(conn: &mut SqliteConnection, docs: &[(Uuid, i64, &Doc)]) -> Result<()> {
     if docs.is_empty() {
         return Ok(());
     }
-    let rows: Vec<Pulled<'_>> = docs
+    let rows = docs
         .iter()
-        .map(|(id, version, doc)| Pulled {
-            id: *id,
-            kind: doc.kind(),
-            version: *version,
-            account: match doc.reach() {
-                Reach::Customer(a) => Some(a.to_string()),
-                _ => None,
-            },
-            sort_key: sort_key(doc),
-            data: doc,
+        .map(|(id, version, doc)| {
+            Ok(Pulled {
+                id: id.to_string(),
+                kind: doc.kind(),
+                version: *version,
+                account: match doc.reach() {
+                    Reach::Customer(a) => Some(a.to_string()),
+                    _ => None,
+                },
+                sort_key: sort_key(doc),
+                data: serde_json::to_string(doc).map_err(corrupt)?,
+            })
         })
-        .collect();
-    let json = serde_json::to_string(&rows).map_err(corrupt)?;
-    // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
-    sqlx::query(
-        "INSERT INTO base_docs (id, kind, version, deleted, data)
-         SELECT value->>'id', value->>'kind', value->>'version', 0, value->'data' FROM json_each(?1) WHERE true
-         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, version = excluded.version, deleted = 0,
-                                        data = excluded.data",
+        .collect::<Result<Vec<_>>>()?;
+    crate::bulk::insert_values(
+        conn,
+        "INSERT INTO base_docs (id, kind, version, deleted, data) ",
+        " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, version = excluded.version, deleted = 0,
+                                         data = excluded.data",
+        &rows,
+        |b, r| {
+            b.push_bind(r.id.as_str())
+                .push_bind(r.kind)
+                .push_bind(r.version)
+                .push_bind(0_i64)
+                .push_bind(r.data.as_str());
+        },
     )
-    .bind(&json)
-    .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO docs (id, kind, account_id, sort_key, data, version, pending)
-         SELECT value->>'id', value->>'kind', value->>'account', value->>'sort_key', value->'data', value->>'version', 0
-           FROM json_each(?1) WHERE true
-         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, account_id = excluded.account_id,
-                                        sort_key = excluded.sort_key, data = excluded.data,
-                                        version = excluded.version, pending = 0",
+    crate::bulk::insert_values(
+        conn,
+        "INSERT INTO docs (id, kind, account_id, sort_key, data, version, pending) ",
+        " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, account_id = excluded.account_id,
+                                         sort_key = excluded.sort_key, data = excluded.data,
+                                         version = excluded.version, pending = 0",
+        &rows,
+        |b, r| {
+            b.push_bind(r.id.as_str())
+                .push_bind(r.kind)
+                .push_bind(r.account.as_deref())
+                .push_bind(r.sort_key.as_str())
+                .push_bind(r.data.as_str())
+                .push_bind(r.version)
+                .push_bind(0_i64);
+        },
     )
-    .bind(&json)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Puts the server's state of `id` back into the view (before the outbox is replayed).

@@ -104,8 +104,27 @@ const REBUILD: &str = "search_rebuild";
 /// it is complete, and pages are written without per-row indexing until then. Survives a
 /// restart, so an interrupted first sync still ends with a rebuild.
 pub(crate) async fn start_fresh_copy(conn: &mut SqliteConnection) -> Result<()> {
-    meta_set(conn, REBUILD, "1").await
+    meta_set(conn, REBUILD, "1").await?;
+    for (name, _) in LIST_INDEXES {
+        // Fixed names, nothing from outside.
+        sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
+
+/// The view's list indexes (as migrations/sqlite 0001 and 0004 create them). A fresh copy
+/// drops them and [`rebuild`] creates them again from the complete tables: one sort each
+/// instead of a B-tree insert per arriving row and index. Until then, lists of the view are
+/// read without them (slower, during a first sync only). A migration that changes one of
+/// these indexes must change it here too.
+const LIST_INDEXES: [(&str, &str); 6] = [
+    ("accounts_by_name", "CREATE INDEX IF NOT EXISTS accounts_by_name ON accounts (deleted, name_key, id)"),
+    ("accounts_by_city", "CREATE INDEX IF NOT EXISTS accounts_by_city ON accounts (deleted, city_key, id)"),
+    ("accounts_by_touched", "CREATE INDEX IF NOT EXISTS accounts_by_touched ON accounts (deleted, touched, id)"),
+    ("contacts_by_account", "CREATE INDEX IF NOT EXISTS contacts_by_account ON contacts (account_id, deleted, name)"),
+    ("docs_by_kind", "CREATE INDEX IF NOT EXISTS docs_by_kind ON docs (kind, sort_key, id)"),
+    ("docs_by_account", "CREATE INDEX IF NOT EXISTS docs_by_account ON docs (account_id, kind, sort_key, id)"),
+];
 
 /// Whether a fresh copy is under way (its pages skip the search triggers).
 pub(crate) async fn fresh_copy_pending(conn: &mut SqliteConnection) -> Result<bool> {
@@ -162,14 +181,15 @@ const FILL: &[(&str, &str)] = &[
     ),
 ];
 
-/// Rebuilds the whole index from the view tables in one go (after a fresh copy), and ends the
-/// fresh copy. `step` is told what was indexed so far (statements done, of all). Returns the
+/// Creates the view's list indexes again and rebuilds the whole search index from the view
+/// tables in one go (after a fresh copy), and ends the fresh copy. `step` is told what was indexed so far (statements done, of all). Returns the
 /// number of indexed records.
 pub(crate) async fn rebuild(conn: &mut SqliteConnection, step: &(dyn Fn(&str, u64, u64) + Send + Sync)) -> Result<u64> {
     sqlx::query("DELETE FROM search").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM search_keys").execute(&mut *conn).await?;
-    let total = FILL.len() as u64;
-    for (i, (what, sql)) in FILL.iter().enumerate() {
+    let total = (LIST_INDEXES.len() + FILL.len()) as u64;
+    let steps = LIST_INDEXES.iter().map(|(_, sql)| ("list indexes", *sql)).chain(FILL.iter().copied());
+    for (i, (what, sql)) in steps.enumerate() {
         // Fixed statements, nothing from outside.
         sqlx::query(sql).execute(&mut *conn).await?;
         step(what, i as u64 + 1, total);

@@ -10,11 +10,11 @@ use crate::store::Touch;
 use chrono::Utc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{Connection as _, Row, SqliteConnection};
 use std::time::Duration;
 use tandem_sync::{
     paths, AuditPage, AuditRequest, Change, ClientInfo, DeviceId, ErrorBody, Mutation, Op, Outcome, PullRequest,
-    PullResponse, PushRequest, PushResponse, Secret, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
+    PullResponse, PushRequest, PushResponse, Secret, Version, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION,
 };
 
 /// How far a sync has come, for a progress bar or line.
@@ -35,14 +35,40 @@ pub struct SyncReport {
     pub cursor: i64,
 }
 
-/// Changes per pull page, each applied in one SQLite transaction. `TANDEM_PULL_PAGE` overrides
-/// it (tests use small pages to exercise paging and resuming).
-fn pull_page() -> u32 {
+/// Changes per pull page, each applied in one SQLite transaction: the largest the server
+/// allows while taking a fresh copy (fewer round trips and statements), smaller afterwards.
+/// `TANDEM_PULL_PAGE` overrides it (tests use small pages to exercise paging and resuming).
+fn pull_page(fresh_copy: bool) -> u32 {
     std::env::var("TANDEM_PULL_PAGE")
         .ok()
         .and_then(|v| v.parse().ok())
-        .filter(|n| (1..=5_000).contains(n))
-        .unwrap_or(2_000)
+        .filter(|n| (1..=MAX_PULL_LIMIT).contains(n))
+        .unwrap_or(if fresh_copy { MAX_PULL_LIMIT } else { 2_000 })
+}
+
+/// How the connection that writes pulled pages is set for the pull, and set back after it
+/// (SQLite's defaults): a 64 MiB page cache; statement journals (a multi-row statement's undo)
+/// in memory rather than a temporary file; a WAL checkpoint every 64 MiB rather than 4 MiB, so
+/// the pages every commit touches (B-tree interiors, indexes) are copied into the database
+/// less often.
+const PULL_SETTINGS: [&str; 3] =
+    ["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 16384"];
+const IDLE_SETTINGS: [&str; 3] =
+    ["PRAGMA cache_size = -2000", "PRAGMA temp_store = DEFAULT", "PRAGMA wal_autocheckpoint = 1000"];
+
+/// A pull request running on its own task; dropping it stops the request.
+struct Prefetch(tokio::task::JoinHandle<Result<PullResponse>>);
+
+impl Prefetch {
+    async fn result(&mut self) -> Result<PullResponse> {
+        (&mut self.0).await.map_err(|e| ReplicaError::Corrupt(format!("pull task: {e}")))?
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// What this build runs, for the server.
@@ -162,23 +188,59 @@ impl Replica {
 
         // Pull: page by page, each page applied and rebased in one transaction. A device that
         // starts from nothing takes a fresh copy: no per-row search indexing, one rebuild at
-        // the end (see `search`).
+        // the end (see `search`), and the largest pages. The next page is fetched (and decoded,
+        // on another thread) while this one is written: the server's cursor is known from the
+        // page itself, so the two overlap.
         if self.cursor().await?.0 == 0 {
             self.start_fresh_copy().await?;
         }
-        let mut fresh_copy_taken = false;
-        let mut total = None;
-        loop {
-            let cursor = self.cursor().await?;
+        let limit = pull_page(self.fresh_copy_pending().await?);
+        let fetch = |cursor: Version, count_remaining: bool| {
             let req = PullRequest {
                 protocol: PROTOCOL_VERSION,
                 client: Some(client_info()),
                 device_id: device,
                 cursor,
-                limit: pull_page(),
-                count_remaining: total.is_none(),
+                limit,
+                count_remaining,
             };
-            let page: PullResponse = match post_json(&http, &url, paths::PULL, Some(&token), &req).await {
+            let (http, url, token) = (http.clone(), url.clone(), token.clone());
+            Prefetch(tokio::spawn(async move {
+                post_json::<_, PullResponse>(&http, &url, paths::PULL, Some(&token), &req).await
+            }))
+        };
+        // One connection writes every page: its page cache stays warm from page to page (a
+        // pooled connection taken per page starts cold, and the B-trees of a large copy are far
+        // bigger than SQLite's default 2 MB cache). It is set for bulk writing during the pull
+        // ([`PULL_SETTINGS`]) and set back at the end.
+        let mut writer = self.pool.acquire().await?;
+        for pragma in PULL_SETTINGS {
+            sqlx::query(pragma).execute(&mut *writer).await?;
+        }
+        let pulled = self.pull_pages(&mut writer, &fetch, &mut report, progress).await;
+        for pragma in IDLE_SETTINGS {
+            sqlx::query(pragma).execute(&mut *writer).await?;
+        }
+        pulled?;
+        self.finish_fresh_copy(progress).await?;
+        Ok(report)
+    }
+
+    /// Pulls and writes pages until the server has nothing more, each page's successor
+    /// fetched while it is written.
+    async fn pull_pages(
+        &self,
+        writer: &mut SqliteConnection,
+        fetch: &(dyn Fn(Version, bool) -> Prefetch + Send + Sync),
+        report: &mut SyncReport,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<()> {
+        let mut fresh_copy_taken = false;
+        let mut total = None;
+        let mut next = fetch(self.cursor().await?, true);
+        loop {
+            let waited = std::time::Instant::now();
+            let page: PullResponse = match next.result().await {
                 Err(ReplicaError::Server { code, message, .. }) if code == "snapshot_required" && !fresh_copy_taken => {
                     // Offline past the tombstone retention: start over from a fresh copy of the
                     // server's data. The outbox stays and is replayed on top.
@@ -186,6 +248,7 @@ impl Replica {
                     self.reset_to_empty_base().await?;
                     self.start_fresh_copy().await?;
                     fresh_copy_taken = true;
+                    next = fetch(Version(0), total.is_none());
                     continue;
                 }
                 other => other?,
@@ -194,15 +257,29 @@ impl Replica {
             if let Some(rest) = page.remaining {
                 total.get_or_insert(report.pulled as u64 + rest);
             }
-            self.apply_page(&page).await?;
+            if page.has_more {
+                next = fetch(page.cursor, false);
+            }
+            // On an error here `next` is dropped, which stops its request.
+            let waited = waited.elapsed();
+            let written = std::time::Instant::now();
+            self.apply_page_on(writer, &page).await?;
+            tracing::debug!(
+                changes = page.changes.len(),
+                waited_ms = waited.as_millis() as u64,
+                written_ms = written.elapsed().as_millis() as u64,
+                "pulled page written"
+            );
             report.cursor = page.cursor.0;
             progress(Progress { phase: "pull", done: report.pulled as u64, total });
             if !page.has_more {
-                break;
+                return Ok(());
             }
         }
-        self.finish_fresh_copy(progress).await?;
-        Ok(report)
+    }
+
+    async fn fresh_copy_pending(&self) -> Result<bool> {
+        search::fresh_copy_pending(&mut *self.pool.acquire().await?).await
     }
 
     async fn start_fresh_copy(&self) -> Result<()> {
@@ -357,9 +434,15 @@ impl Replica {
         Ok(())
     }
 
+    #[cfg(test)]
     pub(crate) async fn apply_page(&self, page: &PullResponse) -> Result<()> {
+        self.apply_page_on(&mut *self.pool.acquire().await?, page).await
+    }
+
+    /// Writes one pulled page on `conn` in one transaction, and rebases the view on it.
+    pub(crate) async fn apply_page_on(&self, conn: &mut SqliteConnection, page: &PullResponse) -> Result<()> {
         let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         // Part of a fresh copy: the search triggers stand aside (until this commit).
         let fresh = search::fresh_copy_pending(&mut tx).await?;
         if fresh {

@@ -420,3 +420,29 @@ async fn every_contact_pages_by_id_for_the_export() {
     let bad = r.contacts_page(Some("garbage"), 2).await.map(|_| ()).expect_err("a forged page key");
     assert_eq!(bad.code(), "bad_input");
 }
+
+/// A fresh copy drops the view's list indexes and the end of it creates them again exactly as
+/// the migrations made them.
+#[tokio::test]
+async fn a_fresh_copy_rebuilds_the_list_indexes_as_the_migrations_made_them() {
+    let (_d, r) = replica(Mode::Server).await;
+    let indexes = || async {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+              AND tbl_name IN ('accounts', 'contacts', 'docs') ORDER BY name",
+        )
+        .fetch_all(&r.pool)
+        .await
+        .expect("indexes");
+        rows.into_iter()
+            .map(|(n, sql)| (n, sql.replace("IF NOT EXISTS ", "").split_whitespace().collect::<Vec<_>>().join(" ")))
+            .collect::<Vec<_>>()
+    };
+    let made = indexes().await;
+    assert_eq!(made.len(), 6, "{made:?}");
+    let mut conn = r.pool.acquire().await.expect("conn");
+    crate::search::start_fresh_copy(&mut conn).await.expect("start");
+    assert!(indexes().await.is_empty(), "no list index while the copy arrives");
+    crate::search::rebuild(&mut conn, &|_, _, _| {}).await.expect("rebuild");
+    assert_eq!(indexes().await, made);
+}

@@ -207,6 +207,28 @@ pub struct Session {
     pub user_name: String,
     pub role: String,
     pub device_id: DeviceId,
+    /// What the device's row says it runs, as of this request.
+    pub client: RecordedClient,
+}
+
+/// The protocol, app and schema version a device last reported (`devices`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordedClient {
+    pub protocol: Option<i32>,
+    pub app: Option<String>,
+    pub schema: Option<i32>,
+}
+
+impl RecordedClient {
+    /// Whether a request reporting `protocol` and `client` changes what is recorded (the rule
+    /// of `devices::record_client`, checked here so a pull writes nothing when nothing changed).
+    pub fn changed_by(&self, protocol: u32, client: Option<&tandem_sync::ClientInfo>) -> bool {
+        let protocol = i32::try_from(protocol).unwrap_or(i32::MAX);
+        self.protocol != Some(protocol)
+            || client.is_some_and(|c| {
+                self.app.as_deref() != Some(c.app.as_str()) || self.schema != i32::try_from(c.schema).ok()
+            })
+    }
 }
 
 impl Session {
@@ -234,12 +256,16 @@ impl Session {
             return Err(Error::SessionExpired);
         }
         let full = now + Duration::days(SESSION_DAYS);
-        sessions::extend(&mut conn, &hash, full, full - Duration::days(1)).await?;
+        // At most once a day per session (the statement checks the same again).
+        if row.expires_at < full - Duration::days(1) {
+            sessions::extend(&mut conn, &hash, full, full - Duration::days(1)).await?;
+        }
         Ok(Session {
             user_id: row.user_id,
             user_name: row.user_name,
             role: row.role,
             device_id: DeviceId(row.device_id),
+            client: RecordedClient { protocol: row.protocol, app: row.app_version, schema: row.schema_version },
         })
     }
 }

@@ -9,18 +9,30 @@
 //! `snapshot_required`: the device then pulls from 0 (a fresh snapshot) and keeps its outbox.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
-use tandem_sync::{PullRequest, PullResponse, Version, MAX_PULL_LIMIT};
+use tandem_sync::{PullRequest, Version, MAX_PULL_LIMIT};
 use tracing::instrument;
 
 use crate::auth::Session;
 use crate::error::Error;
 use crate::routes::check_protocol;
-use crate::store::changes::{self, ChangeRow};
+use crate::store::changes::{self, ChangeRow, WireChange};
 use crate::store::users::ScopeRow;
 use crate::store::{conflicts, devices, log, tombstones, users, StoreError};
 use tandem_core::{Territory, Visibility};
 use tandem_sync::PROTOCOL_VERSION;
+
+/// A page of changes as the server sends it: serialises exactly as [`tandem_sync::PullResponse`],
+/// which is what devices read it as, with documents passed through as stored.
+#[derive(Debug, Serialize)]
+pub struct PullPage {
+    pub changes: Vec<WireChange>,
+    pub cursor: Version,
+    pub has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+}
 
 /// What a user may see, from their role and territories (the rule is
 /// [`tandem_core::Visibility`]); each variant has its own query in [`crate::store::changes`].
@@ -54,15 +66,17 @@ pub async fn actor_of(conn: &mut PgConnection, user: uuid::Uuid) -> Result<(Visi
 }
 
 #[instrument(skip_all, fields(user = %session.user_name, device = %req.device_id, cursor = req.cursor.0, limit = req.limit), err(level = "info"))]
-pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<PullResponse, Error> {
+pub async fn pull(pool: &PgPool, session: &Session, req: PullRequest) -> Result<PullPage, Error> {
     check_protocol(req.protocol)?;
     session.check_device(req.device_id)?;
     if !(1..=MAX_PULL_LIMIT).contains(&req.limit) {
         return Err(Error::BadLimit { got: req.limit, max: MAX_PULL_LIMIT });
     }
-    devices::record_client(&mut *pool.acquire().await?, req.device_id, req.protocol, req.client.as_ref()).await?;
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    // Most pulls report what the device already reported: no write then.
+    if session.client.changed_by(req.protocol, req.client.as_ref()) {
+        devices::record_client(&mut *pool.acquire().await?, req.device_id, req.protocol, req.client.as_ref()).await?;
+    }
+    let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
     // Same snapshot as the page: a prune commits its deletes and its horizon together.
     let horizon = tombstones::horizon(&mut tx).await?;
     if req.cursor.0 > 0 && req.cursor.0 < horizon {
@@ -90,7 +104,7 @@ pub async fn pull_in(
     scope: &Scope,
     cursor: Version,
     limit: u32,
-) -> Result<PullResponse, StoreError> {
+) -> Result<PullPage, StoreError> {
     let limit = limit as usize;
     // One row more than asked tells whether the page would cut inside a version.
     let mut rows = changes::after(conn, scope, cursor.0, limit as i64 + 1).await?;
@@ -112,22 +126,32 @@ pub async fn pull_in(
             Version(clock.max(last.map_or(cursor.0, |r| r.version)).max(cursor.0))
         }
     };
-    let mut changes = rows.into_iter().map(ChangeRow::into_change).collect::<Result<Vec<_>, _>>()?;
+    let mut changes = rows.into_iter().map(ChangeRow::into_wire).collect::<Result<Vec<_>, _>>()?;
     // Conflicts travel with the versions that made or resolved them (a stable sort keeps them
     // after the rows of their version).
-    changes.extend(conflicts::changes_between(conn, scope, cursor.0, next.0).await?);
-    changes.sort_by_key(|c| c.version());
-    Ok(PullResponse { changes, cursor: next, has_more, remaining: None })
+    changes.extend(
+        conflicts::changes_between(conn, scope, cursor.0, next.0)
+            .await?
+            .into_iter()
+            .map(|c| WireChange::Typed(Box::new(c))),
+    );
+    changes.sort_by_key(WireChange::version);
+    Ok(PullPage { changes, cursor: next, has_more, remaining: None })
 }
 
 /// An older device gets only the documents its protocol knows (protocol 2: none; 3: no CRM).
 /// A deleted document (no data) of an unknown kind is harmless: the device has nothing to delete.
-fn for_older_protocol(page: &mut PullResponse, protocol: u32) {
+fn for_older_protocol(page: &mut PullPage, protocol: u32) {
     page.changes.retain(|c| match c {
-        tandem_sync::Change::Doc { data, .. } => {
-            protocol >= 3 && data.as_ref().is_none_or(|d| d.since_protocol() <= protocol)
+        WireChange::Doc(d) => {
+            protocol >= 3 && (d.data.is_none() || tandem_sync::Doc::kind_since_protocol(&d.kind) <= protocol)
         }
-        _ => true,
+        WireChange::Typed(c) => match c.as_ref() {
+            tandem_sync::Change::Doc { data, .. } => {
+                protocol >= 3 && data.as_ref().is_none_or(|d| d.since_protocol() <= protocol)
+            }
+            _ => true,
+        },
     });
 }
 

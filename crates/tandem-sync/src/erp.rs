@@ -165,9 +165,15 @@ impl Doc {
 
     /// The protocol a device must speak to receive this kind.
     pub fn since_protocol(&self) -> u32 {
-        match self {
-            Doc::Pipeline(_) | Doc::Deal(_) | Doc::Lead(_) | Doc::Activity(_) | Doc::Quote(_) | Doc::Contract(_) => 4,
-            Doc::Profile(_) => 5,
+        Self::kind_since_protocol(self.kind())
+    }
+
+    /// [`Doc::since_protocol`] of the kind named `kind` (as [`Doc::kind`] names it), for a
+    /// server that passes stored documents through without decoding them.
+    pub fn kind_since_protocol(kind: &str) -> u32 {
+        match kind {
+            "pipeline" | "deal" | "lead" | "activity" | "quote" | "contract" => 4,
+            "profile" => 5,
             _ => 3,
         }
     }

@@ -1,10 +1,11 @@
 use axum::extract::State;
-use tandem_sync::{PullRequest, PullResponse};
+use tandem_sync::PullRequest;
 use tracing::instrument;
 
 use crate::auth::Session;
 use crate::error::Error;
 use crate::extract::Json;
+use crate::pull::PullPage;
 use crate::AppState;
 
 /// `POST /v1/pull` (bearer token).
@@ -13,6 +14,6 @@ pub async fn pull(
     State(state): State<AppState>,
     session: Session,
     Json(req): Json<PullRequest>,
-) -> Result<Json<PullResponse>, Error> {
+) -> Result<Json<PullPage>, Error> {
     crate::pull::pull(&state.pool, &session, req).await.map(Json)
 }

@@ -1,5 +1,7 @@
-//! The change feed: account and contact rows by version, for a pull.
+//! The change feed: account, contact and document rows by version, for a pull.
 
+use serde::Serialize;
+use serde_json::value::RawValue;
 use sqlx::PgConnection;
 use tandem_core::{AccountId, ContactId};
 use tandem_sync::{Change, Version};
@@ -24,8 +26,40 @@ pub struct ChangeRow {
     pub city: Option<String>,
     pub territory: Option<String>,
     pub account_id: Option<Uuid>,
-    /// A document's JSON (`entity = 'doc'`).
-    pub body: Option<serde_json::Value>,
+    /// A document's JSON as stored (`entity = 'doc'`), never decoded here.
+    pub body: Option<String>,
+}
+
+/// A change as a pull sends it: accounts, contacts and conflicts typed; documents as the
+/// stored JSON, passed through. Decoding each document into its type and encoding it again
+/// was most of the server's time in a first sync; the device decodes and checks it anyway.
+/// Serialises exactly as [`Change`] does, so devices read it as one.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum WireChange {
+    Typed(Box<Change>),
+    Doc(RawDoc),
+}
+
+/// `{"entity": "doc", "version", "id", "data"}`, as [`Change::Doc`] serialises.
+#[derive(Debug, Serialize)]
+pub struct RawDoc {
+    pub entity: &'static str,
+    pub version: Version,
+    pub id: Uuid,
+    pub data: Option<Box<RawValue>>,
+    /// The document's kind, for the protocol filter (not sent: `data` names it).
+    #[serde(skip)]
+    pub kind: String,
+}
+
+impl WireChange {
+    pub fn version(&self) -> Version {
+        match self {
+            WireChange::Typed(c) => c.version(),
+            WireChange::Doc(d) => d.version,
+        }
+    }
 }
 
 // Ordered by (version, entity, id): a stable order, so pages are reproducible. Each table gives
@@ -35,14 +69,14 @@ pub struct ChangeRow {
 const EVERYTHING_AFTER: &str = "\
     SELECT * FROM ( \
       (SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
-              NULL::uuid AS account_id, NULL::jsonb AS body \
+              NULL::uuid AS account_id, NULL::text AS body \
          FROM accounts WHERE version > $1 ORDER BY version, id LIMIT $2) \
       UNION ALL \
       (SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id, \
-              NULL::jsonb \
+              NULL::text \
          FROM contacts WHERE version > $1 ORDER BY version, id LIMIT $2) \
       UNION ALL \
-      (SELECT 'doc'::text, id, version, deleted, kind, NULL, NULL, NULL, NULL, NULL, account_id, body \
+      (SELECT 'doc'::text, id, version, deleted, kind, NULL, NULL, NULL, NULL, NULL, account_id, body::text \
          FROM docs WHERE version > $1 ORDER BY version, id LIMIT $2) \
     ) AS page \
     ORDER BY version, entity, id \
@@ -50,60 +84,63 @@ const EVERYTHING_AFTER: &str = "\
 
 const EVERYTHING_AT: &str = "\
     SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
-           NULL::uuid AS account_id, NULL::jsonb AS body \
+           NULL::uuid AS account_id, NULL::text AS body \
       FROM accounts WHERE version = $1 \
     UNION ALL \
-    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id, NULL::jsonb \
+    SELECT 'contact'::text, id, version, deleted, name, NULL::text, email, phone, NULL::text, NULL::text, account_id, NULL::text \
       FROM contacts WHERE version = $1 \
     UNION ALL \
-    SELECT 'doc'::text, id, version, deleted, kind, NULL, NULL, NULL, NULL, NULL, account_id, body \
+    SELECT 'doc'::text, id, version, deleted, kind, NULL, NULL, NULL, NULL, NULL, account_id, body::text \
       FROM docs WHERE version = $1 \
     ORDER BY version, entity, id";
 
 /// The rows of the territories `$t`, plus a delete for every account (and its contacts) that
 /// left them; `$1` selects the versions (`op` is `>` with a limit, or `=`).
 macro_rules! territories_query {
-    ($op:literal, $t:literal, $tail:literal) => {
+    ($op:literal, $t:literal, $each:literal, $tail:literal) => {
         concat!(
-            "SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
-                    NULL::uuid AS account_id, NULL::jsonb AS body \
+            "SELECT * FROM ( \
+             (SELECT 'account'::text AS entity, id, version, deleted, name, vat_id, email, phone, city, territory, \
+                    NULL::uuid AS account_id, NULL::text AS body \
                FROM accounts WHERE version ", $op, " $1 AND territory = ANY(", $t, ") \
-             UNION ALL \
-             SELECT 'contact'::text, c.id, c.version, c.deleted, c.name, NULL::text, c.email, c.phone, NULL::text, \
-                    NULL::text, c.account_id, NULL::jsonb \
+             ", $each, ") UNION ALL ( \
+             SELECT 'contact'::text, c.id AS id, c.version AS version, c.deleted, c.name, NULL::text, c.email, c.phone, NULL::text, \
+                    NULL::text, c.account_id, NULL::text \
                FROM contacts c JOIN accounts a ON a.id = c.account_id \
               WHERE c.version ", $op, " $1 AND a.territory = ANY(", $t, ") \
-             UNION ALL \
-             SELECT 'account'::text, e.account_id, e.version, true, '', NULL, NULL, NULL, NULL, NULL, NULL::uuid, NULL::jsonb \
+             ", $each, ") UNION ALL ( \
+             SELECT 'account'::text, e.account_id AS id, e.version AS version, true, '', NULL, NULL, NULL, NULL, NULL, NULL::uuid, NULL::text \
                FROM scope_exits e JOIN accounts a ON a.id = e.account_id \
               WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
-             UNION ALL \
-             SELECT 'contact'::text, c.id, e.version, true, '', NULL, NULL, NULL, NULL, NULL, c.account_id, NULL::jsonb \
+             ", $each, ") UNION ALL ( \
+             SELECT 'contact'::text, c.id AS id, e.version AS version, true, '', NULL, NULL, NULL, NULL, NULL, c.account_id, NULL::text \
                FROM scope_exits e JOIN accounts a ON a.id = e.account_id JOIN contacts c ON c.account_id = e.account_id \
               WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
-             UNION ALL \
-             SELECT 'doc'::text, d.id, d.version, d.deleted, d.kind, NULL, NULL, NULL, NULL, NULL, d.account_id, d.body \
+             ", $each, ") UNION ALL ( \
+             SELECT 'doc'::text, d.id AS id, d.version AS version, d.deleted, d.kind, NULL, NULL, NULL, NULL, NULL, d.account_id, d.body::text \
                FROM docs d LEFT JOIN accounts a ON a.id = d.account_id \
               WHERE d.version ", $op, " $1 AND NOT d.internal \
                 AND (CASE WHEN d.territorial THEN d.territory = ANY(", $t, ") \
                           WHEN d.account_id IS NULL THEN true ELSE a.territory = ANY(", $t, ") END) \
-             UNION ALL \
-             SELECT 'doc'::text, d.id, e.version, true, d.kind, NULL, NULL, NULL, NULL, NULL, d.account_id, NULL::jsonb \
+             ", $each, ") UNION ALL ( \
+             SELECT 'doc'::text, d.id AS id, e.version AS version, true, d.kind, NULL, NULL, NULL, NULL, NULL, d.account_id, NULL::text \
                FROM scope_exits e JOIN accounts a ON a.id = e.account_id JOIN docs d ON d.account_id = e.account_id \
               WHERE e.version ", $op, " $1 AND e.territory = ANY(", $t, ") AND NOT COALESCE(a.territory = ANY(", $t, "), false) \
                 AND NOT d.internal \
-             UNION ALL \
-             SELECT 'doc'::text, x.doc_id, x.version, true, d.kind, NULL, NULL, NULL, NULL, NULL, NULL::uuid, NULL::jsonb \
+             ", $each, ") UNION ALL ( \
+             SELECT 'doc'::text, x.doc_id AS id, x.version AS version, true, d.kind, NULL, NULL, NULL, NULL, NULL, NULL::uuid, NULL::text \
                FROM doc_exits x JOIN docs d ON d.id = x.doc_id \
               WHERE x.version ", $op, " $1 AND x.territory = ANY(", $t, ") AND NOT COALESCE(d.territory = ANY(", $t, "), false) \
-             ORDER BY version, entity, id",
+             ", $each, ")) AS page ORDER BY version, entity, id",
             $tail
         )
     };
 }
 
-const TERRITORIES_AFTER: &str = territories_query!(">", "$3", " LIMIT $2");
-const TERRITORIES_AT: &str = territories_query!("=", "$2", "");
+// As for everything: each part gives at most a page of its own rows in (version, id) order (its
+// entity is constant), and only those are sorted.
+const TERRITORIES_AFTER: &str = territories_query!(">", "$3", " ORDER BY version, id LIMIT $2", " LIMIT $2");
+const TERRITORIES_AT: &str = territories_query!("=", "$2", "", "");
 
 /// At most `limit` changes with a version above `after` that `scope` may see, in feed order.
 pub async fn after(
@@ -153,7 +190,28 @@ pub async fn at(conn: &mut PgConnection, scope: &Scope, version: i64) -> Result<
 }
 
 impl ChangeRow {
-    pub fn into_change(self) -> Result<Change, StoreError> {
+    /// The change a pull sends for this row (a document's stored JSON as it is).
+    pub fn into_wire(self) -> Result<WireChange, StoreError> {
+        if self.entity != "doc" {
+            return self.into_change().map(|c| WireChange::Typed(Box::new(c)));
+        }
+        let data = match (self.deleted, self.body) {
+            (false, Some(body)) => {
+                Some(RawValue::from_string(body).map_err(|e| super::corrupt("document", self.id, e))?)
+            }
+            _ => None,
+        };
+        Ok(WireChange::Doc(RawDoc {
+            entity: "doc",
+            version: Version(self.version),
+            id: self.id,
+            data,
+            kind: self.name,
+        }))
+    }
+
+    /// An account or contact row as its typed change.
+    fn into_change(self) -> Result<Change, StoreError> {
         let version = Version(self.version);
         match self.entity.as_str() {
             "account" => {
@@ -194,16 +252,68 @@ impl ChangeRow {
                 };
                 Ok(Change::Contact { version, id: ContactId::from_uuid(self.id), data })
             }
-            "doc" => {
-                let data = match (self.deleted, self.body) {
-                    (false, Some(body)) => {
-                        Some(serde_json::from_value(body).map_err(|e| super::corrupt("document", self.id, e))?)
-                    }
-                    _ => None,
-                };
-                Ok(Change::Doc { version, id: self.id, data })
-            }
             other => Err(super::corrupt("change", self.id, format!("unknown entity {other:?}"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_sync::Doc;
+
+    /// A document passed through as stored (PostgreSQL's `jsonb` text: its own key order and
+    /// spacing) reads on a device exactly as the typed change the server used to send.
+    #[test]
+    fn passed_through_documents_read_as_typed_changes() {
+        let doc = Doc::Warehouse(tandem_core::stock::main_warehouse());
+        let typed = Change::Doc { version: Version(7), id: doc.id(), data: Some(doc.clone()) };
+        let stored = r#"{"data": {"name": "Main warehouse", "code": "MAIN", "id": "ID"}, "kind": "warehouse"}"#
+            .replace("ID", &doc.id().to_string());
+        let row = |deleted: bool| ChangeRow {
+            entity: "doc".into(),
+            id: doc.id(),
+            version: 7,
+            deleted,
+            name: "warehouse".into(),
+            vat_id: None,
+            email: None,
+            phone: None,
+            city: None,
+            territory: None,
+            account_id: None,
+            body: (!deleted).then(|| stored.clone()),
+        };
+        let sent = serde_json::to_string(&row(false).into_wire().expect("live row")).expect("encode");
+        assert_eq!(serde_json::from_str::<Change>(&sent).expect("decode"), typed);
+        let deleted = serde_json::to_string(&row(true).into_wire().expect("deleted row")).expect("encode");
+        assert_eq!(
+            serde_json::from_str::<Change>(&deleted).expect("decode"),
+            Change::Doc { version: Version(7), id: doc.id(), data: None }
+        );
+        // The protocol a kind needs is the one its typed document names.
+        for kind in [doc.kind(), "deal", "profile", "order"] {
+            assert!(Doc::kind_since_protocol(kind) >= 3);
+        }
+        assert_eq!(Doc::kind_since_protocol(doc.kind()), doc.since_protocol());
+    }
+
+    #[test]
+    fn a_corrupt_stored_document_is_an_error_not_a_broken_page() {
+        let row = ChangeRow {
+            entity: "doc".into(),
+            id: Uuid::nil(),
+            version: 1,
+            deleted: false,
+            name: "order".into(),
+            vat_id: None,
+            email: None,
+            phone: None,
+            city: None,
+            territory: None,
+            account_id: None,
+            body: Some("{not json".into()),
+        };
+        assert!(row.into_wire().is_err());
     }
 }

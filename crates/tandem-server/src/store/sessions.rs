@@ -16,6 +16,10 @@ pub struct SessionRow {
     pub expires_at: DateTime<Utc>,
     /// The user is disabled or the device revoked.
     pub revoked: bool,
+    /// What the device last told about itself (see `devices::record_client`).
+    pub protocol: Option<i32>,
+    pub app_version: Option<String>,
+    pub schema_version: Option<i32>,
 }
 
 pub async fn insert(
@@ -43,7 +47,8 @@ pub async fn insert(
 pub async fn find(conn: &mut PgConnection, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
     Ok(sqlx::query_as::<_, SessionRow>(
         "SELECT s.user_id, s.device_id, u.name AS user_name, u.role, s.expires_at, \
-                (u.disabled_at IS NOT NULL OR d.revoked_at IS NOT NULL) AS revoked \
+                (u.disabled_at IS NOT NULL OR d.revoked_at IS NOT NULL) AS revoked, \
+                d.protocol, d.app_version, d.schema_version \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN devices d ON d.id = s.device_id \
          WHERE s.token_hash = $1",
     )
