@@ -22,18 +22,29 @@
 //! it reads (`FOR UPDATE`, or `FOR SHARE` for a parent that must stay live), and takes the clock
 //! LAST, only after the rule has passed; after the clock it writes only rows it has locked or
 //! inserts new ones. A rejected mutation never touches the clock, so it consumes no version.
+//!
+//! # Short time on the clock
+//!
+//! Everything between taking the clock and committing is serialised across all devices, so a
+//! writer prepares what it can before. An order-to-cash mutation locks and reads the documents
+//! it will write (their before states, for the audit log) in one query before the clock, and
+//! takes the clock in the very statement that writes the documents, their territory exits and
+//! the audit entries ([`log::next_version_writing`]); the mutation log (with the device's last
+//! seq) and the commit are all that follow.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
+use std::collections::{BTreeMap, HashMap};
 use tandem_core::conflict::{self, Keep};
 use tandem_core::{account, contact, AccountId, ContactId, Existing, RuleError, Visibility};
-use tandem_sync::{DeviceId, Mutation, MutationResult, Op, Outcome, Version};
+use tandem_sync::erp::Reach;
+use tandem_sync::{DeviceId, Doc, Mutation, MutationResult, Op, Outcome, Version};
 use tracing::instrument;
 use uuid::Uuid;
 
 use crate::error::Error;
-use crate::store::log::{AuditEntry, LoggedMutation};
+use crate::store::log::{AuditHead, AuditRows, LoggedMutation};
 use crate::store::{accounts, conflicts, contacts, devices, docs, log, RowLock, StoreError};
 
 /// How often a mutation's transaction is run again after a deadlock or a concurrent insert.
@@ -148,7 +159,7 @@ pub async fn handle_mutation_in(
         Outcome::Applied { version } => Some(version.0),
         Outcome::Rejected { .. } => None,
     };
-    log::insert_mutation(
+    log::record_handled(
         conn,
         LoggedMutation {
             device: actor.device,
@@ -163,7 +174,6 @@ pub async fn handle_mutation_in(
         },
     )
     .await?;
-    devices::set_last_seq(conn, actor.device, m.seq).await?;
     Ok(Handled { result: MutationResult { seq: m.seq, outcome, replayed: false }, last_seq: m.seq })
 }
 
@@ -181,6 +191,17 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Who made the changes, for the audit log.
+    fn head(&self) -> AuditHead<'_> {
+        AuditHead {
+            user: self.actor.user,
+            device: self.actor.device,
+            seq: self.seq,
+            op_name: self.op_name,
+            at: self.at,
+        }
+    }
+
     async fn audit<T: Serialize>(
         &self,
         conn: &mut PgConnection,
@@ -190,23 +211,32 @@ impl Ctx<'_> {
         before: Option<&T>,
         after: Option<&T>,
     ) -> Result<(), StoreError> {
-        log::insert_audit(
-            conn,
-            AuditEntry {
-                user: self.actor.user,
-                device: self.actor.device,
-                seq: self.seq,
-                op_name: self.op_name,
-                at: self.at,
-                entity,
-                entity_id: id,
-                version,
-                before: before.map(serde_json::to_value).transpose()?,
-                after: after.map(serde_json::to_value).transpose()?,
-            },
-        )
-        .await
+        let mut audit = AuditRows::default();
+        audit.record(entity, id, before, after)?;
+        log::insert_audits(conn, &self.head(), version, &audit).await
     }
+}
+
+/// The audit entries (appended to `audit`, in `docs` order) and the territory exits of writing
+/// `docs` over `stored`, their live state before this mutation. A document written twice has
+/// the earlier write as its before state, as when each is written on its own.
+fn doc_changes(
+    docs: &[Doc],
+    stored: &BTreeMap<Uuid, Doc>,
+    audit: &mut AuditRows,
+) -> Result<docs::DocExits, StoreError> {
+    let mut exits = docs::DocExits::default();
+    let mut written: HashMap<Uuid, &Doc> = HashMap::with_capacity(docs.len());
+    for doc in docs {
+        let before = written.insert(doc.id(), doc).or_else(|| stored.get(&doc.id()));
+        if let (Some(Reach::Territory(Some(old))), Reach::Territory(new)) = (before.map(Doc::reach), doc.reach()) {
+            if new.as_ref() != Some(&old) {
+                exits.push(doc.id(), old.as_str());
+            }
+        }
+        audit.record(doc.kind(), doc.id(), before, Some(doc))?;
+    }
+    Ok(exits)
 }
 
 /// The actor may change a contact only under an account they see.
@@ -238,20 +268,14 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
             Ok(a) => a,
             Err(e) => return Ok(Err(e)),
         };
-        let v = log::next_version(conn).await?;
-        for doc in &applied.docs {
-            // The before state for the audit log (a plain read: no lock after the clock).
-            let before = docs::peek(conn, doc.id()).await?;
-            if let (Some(tandem_sync::erp::Reach::Territory(Some(old))), tandem_sync::erp::Reach::Territory(new)) =
-                (before.as_ref().map(tandem_sync::Doc::reach), doc.reach())
-            {
-                if new.as_ref() != Some(&old) {
-                    docs::left_territory(conn, doc.id(), old.as_str(), v).await?;
-                }
-            }
-            docs::put(conn, doc, v).await?;
-            ctx.audit(conn, doc.kind(), doc.id(), v, before.as_ref(), Some(doc)).await?;
-        }
+        // Everything is read, locked and prepared before the clock; taking it writes it all in
+        // the same statement.
+        let ids: Vec<Uuid> = applied.docs.iter().map(Doc::id).collect();
+        let stored = docs::lock_for_write(conn, &ids).await?;
+        let mut audit = AuditRows::default();
+        let exits = doc_changes(&applied.docs, &stored, &mut audit)?;
+        let rows = docs::DocRows::of(&applied.docs)?;
+        let v = log::next_version_writing(conn, &rows, &exits, &ctx.head(), &audit).await?;
         return Ok(Ok(v));
     }
     match op {
@@ -337,11 +361,13 @@ async fn apply_op_in(conn: &mut PgConnection, ctx: &Ctx<'_>, op: &Op) -> Result<
                     let live_contacts = contacts::live_of_account_for_update(conn, d.id).await?;
                     let v = log::next_version(conn).await?;
                     accounts::tombstone(conn, d.id, v, at, by).await?;
-                    ctx.audit(conn, "account", d.id.as_uuid(), v, live(&existing), None).await?;
+                    let mut audit = AuditRows::default();
+                    audit.record("account", d.id.as_uuid(), live(&existing), None)?;
                     for c in &live_contacts {
                         contacts::tombstone(conn, c.id, v, at, by).await?;
-                        ctx.audit(conn, "contact", c.id.as_uuid(), v, Some(c), None).await?;
+                        audit.record("contact", c.id.as_uuid(), Some(c), None)?;
                     }
+                    log::insert_audits(conn, &ctx.head(), v, &audit).await?;
                     Ok(Ok(v))
                 }
             }
@@ -470,7 +496,6 @@ async fn merge_accounts(
     ctx: &Ctx<'_>,
     m: &tandem_sync::erp::AccountMerge,
 ) -> Result<Result<i64, RuleError>, StoreError> {
-    use tandem_sync::Doc;
     let (by, at) = (ctx.actor.user, ctx.at);
     let (first, second) = if m.keep.as_uuid() <= m.merged.as_uuid() { (m.keep, m.merged) } else { (m.merged, m.keep) };
     let a = accounts::load(conn, first, RowLock::Update).await?;
@@ -519,24 +544,33 @@ async fn merge_accounts(
         Err(e) => return Ok(Err(e)),
     };
 
+    // The before states of the documents written (locked above, or new); a document deleted
+    // first has none.
+    let ids: Vec<Uuid> = plan.writes.iter().map(Doc::id).collect();
+    let mut stored = docs::lock_for_write(conn, &ids).await?;
+    for d in &plan.deletes {
+        stored.remove(&d.id());
+    }
+
     let v = log::next_version(conn).await?;
     accounts::update(conn, &plan.survivor, v, at, by).await?;
-    ctx.audit(conn, "account", m.keep.as_uuid(), v, Some(&keep), Some(&plan.survivor)).await?;
+    let mut audit = AuditRows::default();
+    audit.record("account", m.keep.as_uuid(), Some(&keep), Some(&plan.survivor))?;
     for c in &contacts {
         let moved = tandem_core::Contact { account_id: m.keep, ..c.clone() };
         contacts::update(conn, &moved, v, at, by).await?;
-        ctx.audit(conn, "contact", c.id.as_uuid(), v, Some(c), Some(&moved)).await?;
+        audit.record("contact", c.id.as_uuid(), Some(c), Some(&moved))?;
     }
     for before in &plan.deletes {
         docs::tombstone(conn, before.id(), v).await?;
-        ctx.audit(conn, before.kind(), before.id(), v, Some(before), None).await?;
+        audit.record(before.kind(), before.id(), Some(before), None)?;
     }
-    for doc in &plan.writes {
-        let before = docs::peek(conn, doc.id()).await?;
-        docs::put(conn, doc, v).await?;
-        ctx.audit(conn, doc.kind(), doc.id(), v, before.as_ref(), Some(doc)).await?;
-    }
+    // The documents a merge writes are the survivor's customer documents: none leaves a
+    // territory, so there are no exits to record.
+    doc_changes(&plan.writes, &stored, &mut audit)?;
+    docs::put_many(conn, &plan.writes, v).await?;
     accounts::tombstone(conn, m.merged, v, at, by).await?;
-    ctx.audit(conn, "account", m.merged.as_uuid(), v, Some(&merged), None).await?;
+    audit.record("account", m.merged.as_uuid(), Some(&merged), None)?;
+    log::insert_audits(conn, &ctx.head(), v, &audit).await?;
     Ok(Ok(v))
 }

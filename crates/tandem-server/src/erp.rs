@@ -245,13 +245,6 @@ async fn pipeline(conn: &mut PgConnection, id: PipelineId) -> Result<Result<Pipe
     })
 }
 
-async fn terms(conn: &mut PgConnection, account: AccountId, company: Currency) -> Result<CustomerTerms, StoreError> {
-    Ok(match docs::load(conn, terms_id(account), RowLock::Share).await? {
-        Some(Doc::Terms(t)) => t,
-        _ => CustomerTerms::default_for(account, company),
-    })
-}
-
 /// The products of `ids`, in one query (shared locks, in id order).
 async fn products(conn: &mut PgConnection, ids: &[ProductId]) -> Result<BTreeMap<ProductId, Product>, StoreError> {
     let ids: Vec<Uuid> = ids.iter().map(ProductId::as_uuid).collect();
@@ -263,6 +256,35 @@ async fn products(conn: &mut PgConnection, ids: &[ProductId]) -> Result<BTreeMap
             _ => None,
         })
         .collect())
+}
+
+/// The company settings, a customer's terms (or the defaults) and the products of `ids`, in one
+/// query (shared locks, in id order).
+async fn sales_refs(
+    conn: &mut PgConnection,
+    account: AccountId,
+    ids: &[ProductId],
+) -> Result<(CompanySettings, CustomerTerms, BTreeMap<ProductId, Product>), StoreError> {
+    let terms_id = terms_id(account);
+    let wanted: Vec<Uuid> =
+        [CompanySettings::ID, terms_id].into_iter().chain(ids.iter().map(ProductId::as_uuid)).collect();
+    let mut found = docs::load_many(conn, &wanted, RowLock::Share).await?;
+    let s = match found.remove(&CompanySettings::ID) {
+        Some(Doc::Settings(s)) => s,
+        _ => CompanySettings::default(),
+    };
+    let t = match found.remove(&terms_id) {
+        Some(Doc::Terms(t)) => t,
+        _ => CustomerTerms::default_for(account, s.currency),
+    };
+    let ps = found
+        .into_values()
+        .filter_map(|d| match d {
+            Doc::Product(p) => Some((p.id, p)),
+            _ => None,
+        })
+        .collect();
+    Ok((s, t, ps))
 }
 
 /// The next number of `series` in the year of `date` ("INV-2026-00017"): gapless, taken only
@@ -503,9 +525,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let new = &save.quote;
             let name = check!(customer(conn, ctx, new.account).await?);
             let existing = docs::load(conn, new.id.as_uuid(), RowLock::Update).await?;
-            let s = settings(conn).await?;
-            let t = terms(conn, new.account, s.currency).await?;
-            let ps = products(conn, &new.products()).await?;
+            let (_, t, ps) = sales_refs(conn, new.account, &new.products()).await?;
             let lists = price_lists(conn).await?;
             let octx = OrderContext { customer_name: &name, terms: &t, products: &ps, price_lists: &lists };
             let q = match (op, existing) {
@@ -544,9 +564,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             if docs::load(conn, a.order.as_uuid(), RowLock::Update).await?.is_some() {
                 return refuse(RuleError::AlreadyExists { entity: "order", id: a.order.to_string() });
             }
-            let s = settings(conn).await?;
-            let t = terms(conn, q.account, s.currency).await?;
-            let ps = products(conn, &q.products()).await?;
+            let (s, t, ps) = sales_refs(conn, q.account, &q.products()).await?;
             let lists = price_lists(conn).await?;
             let name = q.customer_name.clone();
             let octx = OrderContext { customer_name: &name, terms: &t, products: &ps, price_lists: &lists };
@@ -824,10 +842,8 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             if matches!(existing, Existing::Live(())) {
                 return refuse(RuleError::AlreadyExists { entity: "order", id: new.id.to_string() });
             }
-            let s = settings(conn).await?;
-            let t = terms(conn, new.account, s.currency).await?;
             let ids: Vec<ProductId> = new.lines.iter().map(|l| l.product).collect();
-            let ps = products(conn, &ids).await?;
+            let (_, t, ps) = sales_refs(conn, new.account, &ids).await?;
             let lists = price_lists(conn).await?;
             let octx = OrderContext { customer_name: &name, terms: &t, products: &ps, price_lists: &lists };
             let o = check!(order::create(Existing::Missing, new, &octx));
@@ -838,10 +854,8 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let account = check!(owner_of(conn, new.id.as_uuid(), "order").await?);
             let name = check!(customer(conn, ctx, account).await?);
             let existing = check!(load_order(conn, new.id).await?);
-            let s = settings(conn).await?;
-            let t = terms(conn, account, s.currency).await?;
             let ids: Vec<ProductId> = new.lines.iter().map(|l| l.product).collect();
-            let ps = products(conn, &ids).await?;
+            let (_, t, ps) = sales_refs(conn, account, &ids).await?;
             let lists = price_lists(conn).await?;
             let octx = OrderContext { customer_name: &name, terms: &t, products: &ps, price_lists: &lists };
             let o = check!(order::update_draft(&existing, new, &octx));
@@ -852,11 +866,9 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let account = check!(owner_of(conn, r.id.as_uuid(), "order").await?);
             check!(customer(conn, ctx, account).await?);
             let mut o = check!(load_order(conn, r.id).await?);
-            let s = settings(conn).await?;
-            let t = terms(conn, account, s.currency).await?;
-            let exposure = exposure(conn, account, o.id).await?;
             let ids: Vec<ProductId> = o.lines.iter().map(|l| l.product).collect();
-            let ps = products(conn, &ids).await?;
+            let (_, t, ps) = sales_refs(conn, account, &ids).await?;
+            let exposure = exposure(conn, account, o.id).await?;
             let mut lv = levels(conn, o.warehouse, ids.iter().copied()).await?;
             let before = lv.clone();
             let outcome = check!(order::confirm(&mut o, String::new(), &t, &exposure, &ps, &mut lv, today(ctx)));
@@ -971,8 +983,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 None => Existing::Missing,
             };
             let o = check!(load_order(conn, c.order).await?);
-            let s = settings(conn).await?;
-            let t = terms(conn, account, s.currency).await?;
+            let (_, t, _) = sales_refs(conn, account, &[]).await?;
             let inv = check!(invoice::draft_from_order(existing.as_ref(), c.id, &o, &t, c.date));
             Ok(Ok(Applied { docs: vec![Doc::Invoice(inv)] }))
         }
@@ -1000,9 +1011,8 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                     format!("invoice {} is already posted: issue a credit note instead", inv.reference()),
                 ));
             }
-            let s = settings(conn).await?;
+            let (s, t, _) = sales_refs(conn, account, &[]).await?;
             check!(invoice::ensure_open(inv.date, s.lock_date));
-            let t = terms(conn, account, s.currency).await?;
             let mut order = match inv.order {
                 Some(oid) => Some(check!(load_order(conn, oid).await?)),
                 None => None,

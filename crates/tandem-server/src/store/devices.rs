@@ -37,15 +37,6 @@ pub async fn lock_last_seq(conn: &mut PgConnection, device: DeviceId) -> Result<
         .await?)
 }
 
-pub async fn set_last_seq(conn: &mut PgConnection, device: DeviceId, seq: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE devices SET last_seq = $2, last_seen_at = now() WHERE id = $1")
-        .bind(device.0)
-        .bind(seq)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 pub async fn last_seq(conn: &mut PgConnection, device: DeviceId) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = $1").bind(device.0).fetch_optional(conn).await?)
 }

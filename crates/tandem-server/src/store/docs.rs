@@ -1,8 +1,10 @@
 //! Order-to-cash documents (`docs`) and gapless number series (`number_series`).
 
 use super::{corrupt, RowLock, StoreError};
-use sqlx::{PgConnection, Row};
-use std::collections::BTreeMap;
+use sqlx::postgres::{PgArguments, PgDatabaseError};
+use sqlx::query::Query;
+use sqlx::{PgConnection, Postgres, Row};
+use std::collections::{BTreeMap, HashSet};
 use tandem_core::AccountId;
 use tandem_sync::erp::Reach;
 use tandem_sync::Doc;
@@ -83,39 +85,135 @@ pub async fn by_key(conn: &mut PgConnection, kind: &str, key: &str) -> Result<Op
     row.map(|r| parse(r.get("id"), r.get("body"))).transpose()
 }
 
+/// The live documents of `ids` before a mutation writes them: every existing row of `ids`
+/// (live or deleted) is locked for update in id order, so what is read here stays true until
+/// the writes after the clock (see the lock order in `apply.rs`). Missing ids are new documents.
+pub async fn lock_for_write(conn: &mut PgConnection, ids: &[Uuid]) -> Result<BTreeMap<Uuid, Doc>, StoreError> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let rows = sqlx::query("SELECT id, deleted, body FROM docs WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .bind(ids)
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter()
+        .filter(|r| !r.get::<bool, _>("deleted"))
+        .map(|r| {
+            let id: Uuid = r.get("id");
+            Ok((id, parse(id, r.get("body"))?))
+        })
+        .collect()
+}
+
 /// Writes `doc` under `version` (insert or replace).
 pub async fn put(conn: &mut PgConnection, doc: &Doc, version: i64) -> Result<(), StoreError> {
-    let (account, internal, territorial, territory) = match doc.reach() {
-        Reach::Everyone => (None, false, false, None),
-        Reach::Customer(a) => (Some(a.as_uuid()), false, false, None),
-        Reach::Internal => (None, true, false, None),
-        Reach::Territory(t) => (None, false, true, t.map(String::from)),
-    };
-    let r = sqlx::query(
-        "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount, territorial, territory)
-         VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8::numeric, $9, $10)
-         ON CONFLICT (id) DO UPDATE SET kind = $2, account_id = $3, internal = $4, key = $5, version = $6,
-                                        deleted = false, body = $7, open_amount = $8::numeric,
-                                        territorial = $9, territory = $10",
-    )
-    .bind(doc.id())
-    .bind(doc.kind())
-    .bind(account)
-    .bind(internal)
-    .bind(doc.key())
-    .bind(version)
-    .bind(serde_json::to_value(doc)?)
-    .bind(doc.open_amount().map(|a| a.to_string()))
-    .bind(territorial)
-    .bind(territory)
-    .execute(conn)
-    .await;
-    match r {
-        Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
-            Err(StoreError::Conflict { entity: "document", id: doc.id() })
+    put_many(conn, std::slice::from_ref(doc), version).await
+}
+
+/// Writes `docs` under `version` (insert or replace) in one statement, as [`put`] would one
+/// after the other.
+pub async fn put_many(conn: &mut PgConnection, docs: &[Doc], version: i64) -> Result<(), StoreError> {
+    let rows = DocRows::of(docs)?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let r = rows
+        .bind(sqlx::query(
+            "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount, territorial, territory)
+             SELECT d.id, d.kind, d.account_id, d.internal, d.key, $10, false, d.body, d.open_amount::numeric,
+                    d.territorial, d.territory
+               FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::bool[], $5::text[], $6::jsonb[], $7::text[],
+                           $8::bool[], $9::text[]) WITH ORDINALITY
+                    AS d(id, kind, account_id, internal, key, body, open_amount, territorial, territory, n)
+              ORDER BY d.n
+             ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, account_id = EXCLUDED.account_id,
+                                            internal = EXCLUDED.internal, key = EXCLUDED.key,
+                                            version = EXCLUDED.version, deleted = false, body = EXCLUDED.body,
+                                            open_amount = EXCLUDED.open_amount,
+                                            territorial = EXCLUDED.territorial, territory = EXCLUDED.territory",
+        ))
+        .bind(version)
+        .execute(conn)
+        .await;
+    r.map(drop).map_err(|e| rows.write_error(e))
+}
+
+/// Documents about to be written, as the columns of `docs`, built (and serialised) before the
+/// clock is taken so that only the version is left to bind after it. One row per id, the last
+/// document of an id winning (a statement cannot write a row twice), in the documents' order.
+#[derive(Debug, Default)]
+pub struct DocRows {
+    ids: Vec<Uuid>,
+    kinds: Vec<&'static str>,
+    accounts: Vec<Option<Uuid>>,
+    internals: Vec<bool>,
+    keys: Vec<Option<String>>,
+    bodies: Vec<serde_json::Value>,
+    open_amounts: Vec<Option<String>>,
+    territorials: Vec<bool>,
+    territories: Vec<Option<String>>,
+}
+
+impl DocRows {
+    pub fn of(docs: &[Doc]) -> Result<DocRows, StoreError> {
+        let mut seen = HashSet::with_capacity(docs.len());
+        let mut last: Vec<&Doc> = docs.iter().rev().filter(|d| seen.insert(d.id())).collect();
+        last.reverse();
+        let mut rows = DocRows::default();
+        for doc in last {
+            let (account, internal, territorial, territory) = match doc.reach() {
+                Reach::Everyone => (None, false, false, None),
+                Reach::Customer(a) => (Some(a.as_uuid()), false, false, None),
+                Reach::Internal => (None, true, false, None),
+                Reach::Territory(t) => (None, false, true, t.map(String::from)),
+            };
+            rows.ids.push(doc.id());
+            rows.kinds.push(doc.kind());
+            rows.accounts.push(account);
+            rows.internals.push(internal);
+            rows.keys.push(doc.key());
+            rows.bodies.push(serde_json::to_value(doc)?);
+            rows.open_amounts.push(doc.open_amount().map(|a| a.to_string()));
+            rows.territorials.push(territorial);
+            rows.territories.push(territory);
         }
-        Err(e) => Err(e.into()),
+        Ok(rows)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Binds the columns as the next nine parameters: `uuid[]` id, `text[]` kind, `uuid[]`
+    /// account_id, `bool[]` internal, `text[]` key, `jsonb[]` body, `text[]` open_amount (a
+    /// numeric as text), `bool[]` territorial, `text[]` territory.
+    pub(crate) fn bind<'q>(&'q self, q: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments> {
+        q.bind(&self.ids)
+            .bind(&self.kinds)
+            .bind(&self.accounts)
+            .bind(&self.internals)
+            .bind(&self.keys)
+            .bind(&self.bodies)
+            .bind(&self.open_amounts)
+            .bind(&self.territorials)
+            .bind(&self.territories)
+    }
+
+    /// A failed write as a store error: a unique violation (a concurrent insert of the same id
+    /// or key) is a [`StoreError::Conflict`] on the document PostgreSQL names ("Key (id)=(…)",
+    /// "Key (kind, key)=(product, SKU-1)"), or on the first one when it names none of them.
+    pub(crate) fn write_error(&self, e: sqlx::Error) -> StoreError {
+        let sqlx::Error::Database(db) = &e else { return e.into() };
+        if db.code().as_deref() != Some("23505") {
+            return e.into();
+        }
+        let detail = db.try_downcast_ref::<PgDatabaseError>().and_then(PgDatabaseError::detail).unwrap_or_default();
+        let named = |i: &usize| {
+            detail.contains(&format!("=({})", self.ids[*i]))
+                || self.keys[*i].as_ref().is_some_and(|k| detail.contains(&format!("=({}, {k})", self.kinds[*i])))
+        };
+        let at = (0..self.ids.len()).find(named).unwrap_or(0);
+        StoreError::Conflict { entity: "document", id: self.ids.get(at).copied().unwrap_or_default() }
     }
 }
 
@@ -184,21 +282,25 @@ pub async fn restamp_account(conn: &mut PgConnection, account: AccountId, versio
     Ok(())
 }
 
-/// Records that territory-scoped document `id` left `territory` at `version`: reps of that
-/// territory receive a delete.
-pub async fn left_territory(
-    conn: &mut PgConnection,
-    id: Uuid,
-    territory: &str,
-    version: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO doc_exits (version, doc_id, territory) VALUES ($1, $2, $3)")
-        .bind(version)
-        .bind(id)
-        .bind(territory)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Territory-scoped documents (a lead) that leave a territory: reps of that territory receive a
+/// delete at the version of the move. Written with the documents, by
+/// [`super::log::next_version_writing`].
+#[derive(Debug, Default)]
+pub struct DocExits {
+    ids: Vec<Uuid>,
+    territories: Vec<String>,
+}
+
+impl DocExits {
+    pub fn push(&mut self, id: Uuid, territory: &str) {
+        self.ids.push(id);
+        self.territories.push(territory.to_owned());
+    }
+
+    /// Binds the exits as the next two parameters: `uuid[]` doc_id, `text[]` territory.
+    pub(crate) fn bind<'q>(&'q self, q: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments> {
+        q.bind(&self.ids).bind(&self.territories)
+    }
 }
 
 /// Every live document of `account`, locked for update in id order (an account merge moves

@@ -1,16 +1,64 @@
 //! The sync clock, the mutation log and the audit log.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use serde::Serialize;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, Postgres, Row};
 use tandem_sync::{DeviceId, Outcome};
 use uuid::Uuid;
 
+use super::docs::{DocExits, DocRows};
 use super::StoreError;
 
 /// Takes the next version. The `sync_clock` row stays locked until the transaction ends, so no
 /// other transaction can take a version before this one has committed or rolled back.
 pub async fn next_version(conn: &mut PgConnection) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("UPDATE sync_clock SET version = version + 1 RETURNING version").fetch_one(conn).await?)
+}
+
+/// Takes the next version, as [`next_version`] does, and writes under it in the same statement
+/// what a mutation prepared before the clock: its documents (as [`super::docs::put_many`] would),
+/// their territory exits and its audit entries. One round trip from taking the clock to having
+/// written everything, so the clock is held for as short a time as can be.
+pub async fn next_version_writing(
+    conn: &mut PgConnection,
+    docs: &DocRows,
+    exits: &DocExits,
+    head: &AuditHead<'_>,
+    audit: &AuditRows,
+) -> Result<i64, StoreError> {
+    let q = sqlx::query(
+        "WITH clock AS (UPDATE sync_clock SET version = version + 1 RETURNING version),
+         written AS (
+             INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount, territorial,
+                               territory)
+             SELECT d.id, d.kind, d.account_id, d.internal, d.key, clock.version, false, d.body, d.open_amount::numeric,
+                    d.territorial, d.territory
+               FROM clock,
+                    UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::bool[], $5::text[], $6::jsonb[], $7::text[],
+                           $8::bool[], $9::text[]) WITH ORDINALITY
+                    AS d(id, kind, account_id, internal, key, body, open_amount, territorial, territory, n)
+              ORDER BY d.n
+             ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, account_id = EXCLUDED.account_id,
+                                            internal = EXCLUDED.internal, key = EXCLUDED.key,
+                                            version = EXCLUDED.version, deleted = false, body = EXCLUDED.body,
+                                            open_amount = EXCLUDED.open_amount,
+                                            territorial = EXCLUDED.territorial, territory = EXCLUDED.territory),
+         exits AS (
+             INSERT INTO doc_exits (version, doc_id, territory)
+             SELECT clock.version, x.doc_id, x.territory FROM clock, UNNEST($10::uuid[], $11::text[]) AS x(doc_id, territory)),
+         audited AS (
+             INSERT INTO audit_log (user_id, device_id, seq, op_name, at, entity, entity_id, version, before, after)
+             SELECT $16::uuid, $17::uuid, $18::int8, $19::text, $20::timestamptz, e.entity, e.entity_id, clock.version,
+                    e.before, e.after
+               FROM clock, UNNEST($12::text[], $13::uuid[], $14::jsonb[], $15::jsonb[]) WITH ORDINALITY
+                           AS e(entity, entity_id, before, after, n)
+              ORDER BY e.n)
+         SELECT version FROM clock",
+    );
+    let row = head.bind(audit.bind(exits.bind(docs.bind(q)))).fetch_one(conn).await.map_err(|e| docs.write_error(e))?;
+    Ok(row.try_get(0)?)
 }
 
 /// The last committed version as the current snapshot sees it.
@@ -31,10 +79,14 @@ pub struct LoggedMutation<'a> {
     pub received_at: DateTime<Utc>,
 }
 
-pub async fn insert_mutation(conn: &mut PgConnection, m: LoggedMutation<'_>) -> Result<(), StoreError> {
+/// Logs a handled mutation and moves its device's last handled seq to it, in one statement.
+pub async fn record_handled(conn: &mut PgConnection, m: LoggedMutation<'_>) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO mutation_log (device_id, seq, user_id, op_name, op, outcome, version, made_at, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "WITH logged AS (
+             INSERT INTO mutation_log (device_id, seq, user_id, op_name, op, outcome, version, made_at, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             RETURNING device_id, seq)
+         UPDATE devices SET last_seq = logged.seq, last_seen_at = now() FROM logged WHERE devices.id = logged.device_id",
     )
     .bind(m.device.0)
     .bind(m.seq)
@@ -65,37 +117,81 @@ pub async fn stored_outcome(
     Ok(value.map(serde_json::from_value).transpose()?)
 }
 
-#[derive(Debug)]
-pub struct AuditEntry<'a> {
+/// Who made the changes of one mutation, the same in each of its audit entries.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditHead<'a> {
     pub user: Uuid,
     pub device: DeviceId,
     pub seq: i64,
     pub op_name: &'a str,
     pub at: DateTime<Utc>,
-    pub entity: &'static str,
-    pub entity_id: Uuid,
-    pub version: i64,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
 }
 
-pub async fn insert_audit(conn: &mut PgConnection, e: AuditEntry<'_>) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log (user_id, device_id, seq, op_name, at, entity, entity_id, version, before, after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(e.user)
-    .bind(e.device.0)
-    .bind(e.seq)
-    .bind(e.op_name)
-    .bind(e.at)
-    .bind(e.entity)
-    .bind(e.entity_id)
-    .bind(e.version)
-    .bind(e.before)
-    .bind(e.after)
-    .execute(conn)
-    .await?;
+impl<'a> AuditHead<'a> {
+    /// Binds the head as the next five parameters: `uuid` user, `uuid` device, `int8` seq,
+    /// `text` op_name, `timestamptz` at.
+    fn bind<'q>(&self, q: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments>
+    where
+        'a: 'q,
+    {
+        q.bind(self.user).bind(self.device.0).bind(self.seq).bind(self.op_name).bind(self.at)
+    }
+}
+
+/// The audit entries of one mutation, in order: each record it changed, before and after.
+#[derive(Debug, Default)]
+pub struct AuditRows {
+    entities: Vec<&'static str>,
+    ids: Vec<Uuid>,
+    befores: Vec<Option<serde_json::Value>>,
+    afters: Vec<Option<serde_json::Value>>,
+}
+
+impl AuditRows {
+    /// Adds the entry of record `id` of `entity`, serialising its states.
+    pub fn record<T: Serialize>(
+        &mut self,
+        entity: &'static str,
+        id: Uuid,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Result<(), StoreError> {
+        let (before, after) =
+            (before.map(serde_json::to_value).transpose()?, after.map(serde_json::to_value).transpose()?);
+        self.entities.push(entity);
+        self.ids.push(id);
+        self.befores.push(before);
+        self.afters.push(after);
+        Ok(())
+    }
+
+    /// Binds the entries as the next four parameters: `text[]` entity, `uuid[]` entity_id,
+    /// `jsonb[]` before, `jsonb[]` after.
+    fn bind<'q>(&'q self, q: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments> {
+        q.bind(&self.entities).bind(&self.ids).bind(&self.befores).bind(&self.afters)
+    }
+}
+
+/// Appends the audit entries of one mutation under `version` in one statement; their ids follow
+/// the order of `audit`.
+pub async fn insert_audits(
+    conn: &mut PgConnection,
+    head: &AuditHead<'_>,
+    version: i64,
+    audit: &AuditRows,
+) -> Result<(), StoreError> {
+    if audit.ids.is_empty() {
+        return Ok(());
+    }
+    let q = sqlx::query(
+        "INSERT INTO audit_log (user_id, device_id, seq, op_name, at, entity, entity_id, version, before, after)
+         SELECT $5::uuid, $6::uuid, $7::int8, $8::text, $9::timestamptz, e.entity, e.entity_id, $10::int8,
+                e.before, e.after
+           FROM UNNEST($1::text[], $2::uuid[], $3::jsonb[], $4::jsonb[]) WITH ORDINALITY
+                AS e(entity, entity_id, before, after, n)
+          ORDER BY e.n",
+    );
+    head.bind(audit.bind(q)).bind(version).execute(conn).await?;
     Ok(())
 }
 
