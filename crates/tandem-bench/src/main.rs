@@ -34,7 +34,7 @@ struct Args {
     /// Devices pulling at once.
     #[arg(long, default_value_t = 1_000)]
     devices: usize,
-    /// Run only these parts (comma-separated: sync, propagation, devices, erp, desktop), e.g. to
+    /// Run only these parts (comma-separated: sync, lists, propagation, devices, erp, desktop), e.g. to
     /// profile one under `perf`; every part when absent. `propagation` implies `sync`.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,

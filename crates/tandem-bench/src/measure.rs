@@ -58,7 +58,7 @@ pub(crate) fn say(what: &str) {
 }
 
 /// The parts of the suite `--only` can pick.
-pub const PARTS: [&str; 5] = ["sync", "propagation", "devices", "erp", "desktop"];
+pub const PARTS: [&str; 6] = ["sync", "lists", "propagation", "devices", "erp", "desktop"];
 
 pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
     let mut m: Metrics = Vec::new();
@@ -109,6 +109,11 @@ pub async fn run(args: &Args) -> anyhow::Result<Metrics> {
 
     if part("sync") {
         sync_and_read(args, &server, &mut m, accounts, &names, &edited, &mut rng).await?;
+    }
+
+    // ----- lists and search at 1M -----
+    if part("lists") {
+        lists(args, &mut m).await?;
     }
 
     // ----- many devices -----
@@ -194,41 +199,11 @@ async fn sync_and_read(
     m.push(("sqlite_raw_rows_per_s".into(), raw_rate));
     m.push(("first_sync_vs_sqlite_raw".into(), rate / raw_rate));
 
-    // ----- reads on the synced replica -----
+    // ----- reads on the synced replica (the mixed data set; `lists` measures them at 1M) -----
     say("first page and search");
-    let first_page = ListQuery { sort: SortKey::Name, limit: 100, ..ListQuery::default() };
-    let mut samples = Vec::new();
-    for _ in 0..50 {
-        let t = Instant::now();
-        let page = a.list_accounts(&first_page).await?;
-        samples.push(ms(t.elapsed()));
-        anyhow::ensure!(!page.items.is_empty(), "the synced replica shows no accounts");
+    for (key, value) in reads(&a, names, rng).await? {
+        m.push((format!("mixed_{key}"), value));
     }
-    m.push(("first_page_ms".into(), percentile(&mut samples, 0.5)));
-    let mut samples = Vec::new();
-    for name in names {
-        let chars: Vec<char> = name.to_lowercase().chars().collect();
-        let start = rng.below(chars.len().saturating_sub(2).max(1));
-        let fragment: String = chars.iter().skip(start).take(3).collect();
-        let q = ListQuery { search: fragment, sort: SortKey::Name, limit: 100, ..ListQuery::default() };
-        let t = Instant::now();
-        a.list_accounts(&q).await?;
-        samples.push(ms(t.elapsed()));
-    }
-    m.push(("list_filter_p95_ms".into(), percentile(&mut samples, 0.95)));
-    // The global search (FTS5 over accounts, contacts, deals and leads): the first letters of
-    // a word of a name, as a user types them.
-    let mut samples = Vec::new();
-    for name in names {
-        let words: Vec<&str> = name.split_whitespace().filter(|w| w.chars().count() >= 3).collect();
-        let word = words.get(rng.below(words.len().max(1))).copied().unwrap_or(name.as_str());
-        let prefix: String = word.chars().take(3).collect();
-        let t = Instant::now();
-        a.search(&prefix, 20).await?;
-        samples.push(ms(t.elapsed()));
-    }
-    m.push(("search_p50_ms".into(), percentile(&mut samples, 0.5)));
-    m.push(("search_p95_ms".into(), percentile(&mut samples, 0.95)));
 
     // ----- live propagation -----
     if args.only.is_empty() || args.only.iter().any(|o| o == "propagation") {
@@ -243,6 +218,90 @@ async fn sync_and_read(
         m.push(("propagation_p95_ms".into(), percentile(&mut samples, 0.95)));
     }
     a.close().await;
+    Ok(())
+}
+
+/// Lists and search on a synced replica: the first page of the accounts list by name (p50 of
+/// 50), the list's substring filter and the global search for the first three letters of a
+/// word of each of `names` (p50, p95).
+async fn reads(r: &Replica, names: &[String], rng: &mut SplitMix) -> anyhow::Result<Vec<(String, f64)>> {
+    let mut out = Vec::new();
+    let first_page = ListQuery { sort: SortKey::Name, limit: 100, ..ListQuery::default() };
+    let mut samples = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        let page = r.list_accounts(&first_page).await?;
+        samples.push(ms(t.elapsed()));
+        anyhow::ensure!(!page.items.is_empty(), "the synced replica shows no accounts");
+    }
+    out.push(("first_page_ms".into(), percentile(&mut samples, 0.5)));
+    let mut samples = Vec::new();
+    for name in names {
+        let chars: Vec<char> = name.to_lowercase().chars().collect();
+        let start = rng.below(chars.len().saturating_sub(2).max(1));
+        let fragment: String = chars.iter().skip(start).take(3).collect();
+        let q = ListQuery { search: fragment, sort: SortKey::Name, limit: 100, ..ListQuery::default() };
+        let t = Instant::now();
+        r.list_accounts(&q).await?;
+        samples.push(ms(t.elapsed()));
+    }
+    out.push(("list_filter_p95_ms".into(), percentile(&mut samples, 0.95)));
+    // The global search (FTS5 over accounts, contacts, deals and leads): the first letters of
+    // a word of a name, as a user types them.
+    let mut samples = Vec::new();
+    for name in names {
+        let words: Vec<&str> = name.split_whitespace().filter(|w| w.chars().count() >= 3).collect();
+        let word = words.get(rng.below(words.len().max(1))).copied().unwrap_or(name.as_str());
+        let prefix: String = word.chars().take(3).collect();
+        let t = Instant::now();
+        r.search(&prefix, 20).await?;
+        samples.push(ms(t.elapsed()));
+    }
+    out.push(("search_p50_ms".into(), percentile(&mut samples, 0.5)));
+    out.push(("search_p95_ms".into(), percentile(&mut samples, 0.95)));
+    Ok(out)
+}
+
+/// Accounts of the CRM-only data set of `lists` at scale 1 (with ~2M contacts).
+const LIST_ACCOUNTS_AT_SCALE_1: f64 = 1_000_000.0;
+
+/// The list and search metrics at the size the goals name: a CRM-only data set of 1M accounts
+/// and ~2M contacts at scale 1 (`bulk_seed::seed_crm`), in its own database, synced to a new
+/// device through its own server process; the searches look for contacts' names.
+async fn lists(args: &Args, m: &mut Metrics) -> anyhow::Result<()> {
+    let accounts = (LIST_ACCOUNTS_AT_SCALE_1 * args.scale).round().max(1_000.0) as usize;
+    say(&format!("lists: loading {accounts} accounts with their contacts (no documents)"));
+    let db = TestDb::new().await?;
+    let pool = tandem_server::connect(&db.url).await?;
+    tandem_server::migrate(&pool).await?;
+    let user =
+        tandem_server::auth::add_user(&pool, "lists", tandem_server::auth::Role::Admin, &Secret::new(PASSWORD)).await?;
+    let t = Instant::now();
+    let seeded = bulk_seed::seed_crm(&pool, user, accounts, SEED ^ 0x11575, &|_| {}).await?;
+    let contacts = seeded.by_kind.get("contact").copied().unwrap_or(0);
+    say(&format!("  {} rows ({contacts} contacts) in {:.1} s", seeded.rows, t.elapsed().as_secs_f64()));
+    m.push(("lists_accounts".into(), accounts as f64));
+    m.push(("lists_contacts".into(), contacts as f64));
+    let mut rng = SplitMix::new(SEED ^ 0x11575);
+    let all: Vec<String> = sqlx::query_scalar("SELECT name FROM contacts ORDER BY version").fetch_all(&pool).await?;
+    let names: Vec<String> = (0..100).map(|_| all[rng.below(all.len())].clone()).collect();
+    drop(all);
+    pool.close().await;
+
+    let server = spawn_process(&db.url)?;
+    let dir = tempfile::tempdir()?;
+    let r = Workspace::new(dir.path()).sign_in(&server.base_url, "lists", Secret::new(PASSWORD)).await?;
+    say("lists: first sync of the CRM data set");
+    let t = Instant::now();
+    let report = r.sync(&|_| {}).await.context("lists: first sync")?;
+    let took = t.elapsed().as_secs_f64();
+    say(&format!("  pulled {} rows in {took:.1} s", report.pulled));
+    m.push(("lists_first_sync_rows_per_s".into(), report.pulled as f64 / took));
+    say("lists: first page and search");
+    m.extend(reads(&r, &names, &mut rng).await?);
+    r.close().await;
+    drop(server);
+    drop(db);
     Ok(())
 }
 
