@@ -262,6 +262,24 @@ mod tests {
     use super::*;
     use tandem_sync::Doc;
 
+    /// A document row of the feed as PostgreSQL returns it.
+    fn doc_row(id: Uuid, kind: &str, deleted: bool, body: Option<&str>) -> ChangeRow {
+        ChangeRow {
+            entity: "doc".into(),
+            id,
+            version: 7,
+            deleted,
+            name: kind.into(),
+            vat_id: None,
+            email: None,
+            phone: None,
+            city: None,
+            territory: None,
+            account_id: None,
+            body: body.map(str::to_owned),
+        }
+    }
+
     /// A document passed through as stored (PostgreSQL's `jsonb` text: its own key order and
     /// spacing) reads on a device exactly as the typed change the server used to send.
     #[test]
@@ -270,23 +288,11 @@ mod tests {
         let typed = Change::Doc { version: Version(7), id: doc.id(), data: Some(doc.clone()) };
         let stored = r#"{"data": {"name": "Main warehouse", "code": "MAIN", "id": "ID"}, "kind": "warehouse"}"#
             .replace("ID", &doc.id().to_string());
-        let row = |deleted: bool| ChangeRow {
-            entity: "doc".into(),
-            id: doc.id(),
-            version: 7,
-            deleted,
-            name: "warehouse".into(),
-            vat_id: None,
-            email: None,
-            phone: None,
-            city: None,
-            territory: None,
-            account_id: None,
-            body: (!deleted).then(|| stored.clone()),
-        };
-        let sent = serde_json::to_string(&row(false).into_wire().expect("live row")).expect("encode");
+        let live = doc_row(doc.id(), doc.kind(), false, Some(&stored)).into_wire().expect("live row");
+        let sent = serde_json::to_string(&live).expect("encode");
         assert_eq!(serde_json::from_str::<Change>(&sent).expect("decode"), typed);
-        let deleted = serde_json::to_string(&row(true).into_wire().expect("deleted row")).expect("encode");
+        let gone = doc_row(doc.id(), doc.kind(), true, None).into_wire().expect("deleted row");
+        let deleted = serde_json::to_string(&gone).expect("encode");
         assert_eq!(
             serde_json::from_str::<Change>(&deleted).expect("decode"),
             Change::Doc { version: Version(7), id: doc.id(), data: None }
@@ -300,20 +306,6 @@ mod tests {
 
     #[test]
     fn a_corrupt_stored_document_is_an_error_not_a_broken_page() {
-        let row = ChangeRow {
-            entity: "doc".into(),
-            id: Uuid::nil(),
-            version: 1,
-            deleted: false,
-            name: "order".into(),
-            vat_id: None,
-            email: None,
-            phone: None,
-            city: None,
-            territory: None,
-            account_id: None,
-            body: Some("{not json".into()),
-        };
-        assert!(row.into_wire().is_err());
+        assert!(doc_row(Uuid::nil(), "order", false, Some("{not json")).into_wire().is_err());
     }
 }

@@ -14,6 +14,34 @@ fn parse(id: Uuid, body: serde_json::Value) -> Result<Doc, StoreError> {
     serde_json::from_value(body).map_err(|e| corrupt("document", id, e))
 }
 
+/// The upsert of a [`DocRows`] (parameters `$1`–`$9`) under version `$version`, the rows read
+/// `FROM $from UNNEST(…)`: one text for [`put_many`] and for the statement that takes the clock
+/// (`log::next_version_writing`).
+macro_rules! upsert_doc_rows {
+    ($version:literal, $from:literal) => {
+        concat!(
+            "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount, territorial,
+                               territory)
+             SELECT d.id, d.kind, d.account_id, d.internal, d.key, ",
+            $version,
+            ", false, d.body, d.open_amount::numeric,
+                    d.territorial, d.territory
+               FROM ",
+            $from,
+            " UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::bool[], $5::text[], $6::jsonb[], $7::text[],
+                           $8::bool[], $9::text[]) WITH ORDINALITY
+                    AS d(id, kind, account_id, internal, key, body, open_amount, territorial, territory, n)
+              ORDER BY d.n
+             ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, account_id = EXCLUDED.account_id,
+                                            internal = EXCLUDED.internal, key = EXCLUDED.key,
+                                            version = EXCLUDED.version, deleted = false, body = EXCLUDED.body,
+                                            open_amount = EXCLUDED.open_amount,
+                                            territorial = EXCLUDED.territorial, territory = EXCLUDED.territory"
+        )
+    };
+}
+pub(crate) use upsert_doc_rows;
+
 /// The live document `id`, locked as asked.
 pub async fn load(conn: &mut PgConnection, id: Uuid, lock: RowLock) -> Result<Option<Doc>, StoreError> {
     let sql = match lock {
@@ -117,24 +145,7 @@ pub async fn put_many(conn: &mut PgConnection, docs: &[Doc], version: i64) -> Re
     if rows.is_empty() {
         return Ok(());
     }
-    let r = rows
-        .bind(sqlx::query(
-            "INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount, territorial, territory)
-             SELECT d.id, d.kind, d.account_id, d.internal, d.key, $10, false, d.body, d.open_amount::numeric,
-                    d.territorial, d.territory
-               FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::bool[], $5::text[], $6::jsonb[], $7::text[],
-                           $8::bool[], $9::text[]) WITH ORDINALITY
-                    AS d(id, kind, account_id, internal, key, body, open_amount, territorial, territory, n)
-              ORDER BY d.n
-             ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, account_id = EXCLUDED.account_id,
-                                            internal = EXCLUDED.internal, key = EXCLUDED.key,
-                                            version = EXCLUDED.version, deleted = false, body = EXCLUDED.body,
-                                            open_amount = EXCLUDED.open_amount,
-                                            territorial = EXCLUDED.territorial, territory = EXCLUDED.territory",
-        ))
-        .bind(version)
-        .execute(conn)
-        .await;
+    let r = rows.bind(sqlx::query(upsert_doc_rows!("$10", ""))).bind(version).execute(conn).await;
     r.map(drop).map_err(|e| rows.write_error(e))
 }
 

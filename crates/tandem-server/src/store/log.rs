@@ -28,23 +28,11 @@ pub async fn next_version_writing(
     head: &AuditHead<'_>,
     audit: &AuditRows,
 ) -> Result<i64, StoreError> {
-    let q = sqlx::query(
+    let q = sqlx::query(concat!(
         "WITH clock AS (UPDATE sync_clock SET version = version + 1 RETURNING version),
-         written AS (
-             INSERT INTO docs (id, kind, account_id, internal, key, version, deleted, body, open_amount, territorial,
-                               territory)
-             SELECT d.id, d.kind, d.account_id, d.internal, d.key, clock.version, false, d.body, d.open_amount::numeric,
-                    d.territorial, d.territory
-               FROM clock,
-                    UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::bool[], $5::text[], $6::jsonb[], $7::text[],
-                           $8::bool[], $9::text[]) WITH ORDINALITY
-                    AS d(id, kind, account_id, internal, key, body, open_amount, territorial, territory, n)
-              ORDER BY d.n
-             ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, account_id = EXCLUDED.account_id,
-                                            internal = EXCLUDED.internal, key = EXCLUDED.key,
-                                            version = EXCLUDED.version, deleted = false, body = EXCLUDED.body,
-                                            open_amount = EXCLUDED.open_amount,
-                                            territorial = EXCLUDED.territorial, territory = EXCLUDED.territory),
+         written AS (",
+        super::docs::upsert_doc_rows!("clock.version", "clock,"),
+        "),
          exits AS (
              INSERT INTO doc_exits (version, doc_id, territory)
              SELECT clock.version, x.doc_id, x.territory FROM clock, UNNEST($10::uuid[], $11::text[]) AS x(doc_id, territory)),
@@ -56,7 +44,7 @@ pub async fn next_version_writing(
                            AS e(entity, entity_id, before, after, n)
               ORDER BY e.n)
          SELECT version FROM clock",
-    );
+    ));
     let row = head.bind(audit.bind(exits.bind(docs.bind(q)))).fetch_one(conn).await.map_err(|e| docs.write_error(e))?;
     Ok(row.try_get(0)?)
 }
