@@ -39,7 +39,6 @@ use tandem_core::{
     ItemName, JournalEntryId, LostReason, Money, NewAccount, NewContact, OrderId, OrderLineId, Percent, PipelineId,
     ProductId, Quantity, UserName,
 };
-use tandem_sync::erp::Reach;
 use tandem_sync::Doc;
 use uuid::Uuid;
 
@@ -233,7 +232,7 @@ fn as_of_day() -> NaiveDate {
     as_of_instant().date_naive()
 }
 
-/// One document as the `docs` table holds it (see `store::docs::put`).
+/// One document as the `docs` table holds it (see `store::docs::put_many`).
 #[derive(Debug)]
 struct DocRow {
     id: Uuid,
@@ -249,12 +248,7 @@ struct DocRow {
 
 impl DocRow {
     fn of(doc: &Doc) -> Result<Self, BulkSeedError> {
-        let (account, internal, territorial, territory) = match doc.reach() {
-            Reach::Everyone => (None, false, false, None),
-            Reach::Customer(a) => (Some(a.as_uuid()), false, false, None),
-            Reach::Internal => (None, true, false, None),
-            Reach::Territory(t) => (None, false, true, t.map(String::from)),
-        };
+        let (account, internal, territorial, territory) = crate::store::docs::placement(doc);
         Ok(DocRow {
             id: doc.id(),
             kind: doc.kind(),

@@ -141,17 +141,14 @@ pub async fn pull_in(
 
 /// An older device gets only the documents its protocol knows (protocol 2: none; 3: no CRM).
 /// A deleted document (no data) of an unknown kind is harmless: the device has nothing to delete.
+/// Documents always travel as [`WireChange::Doc`]; typed changes are accounts, contacts and
+/// conflicts, which every protocol knows.
 fn for_older_protocol(page: &mut PullPage, protocol: u32) {
     page.changes.retain(|c| match c {
         WireChange::Doc(d) => {
             protocol >= 3 && (d.data.is_none() || tandem_sync::Doc::kind_since_protocol(&d.kind) <= protocol)
         }
-        WireChange::Typed(c) => match c.as_ref() {
-            tandem_sync::Change::Doc { data, .. } => {
-                protocol >= 3 && data.as_ref().is_none_or(|d| d.since_protocol() <= protocol)
-            }
-            _ => true,
-        },
+        WireChange::Typed(_) => true,
     });
 }
 

@@ -133,13 +133,20 @@ pub async fn lock_for_write(conn: &mut PgConnection, ids: &[Uuid]) -> Result<BTr
         .collect()
 }
 
-/// Writes `doc` under `version` (insert or replace).
-pub async fn put(conn: &mut PgConnection, doc: &Doc, version: i64) -> Result<(), StoreError> {
-    put_many(conn, std::slice::from_ref(doc), version).await
+/// Where a document stands for the pull's scopes: the `docs` columns `account_id`, `internal`,
+/// `territorial` and `territory`, from its reach. The one mapping for every writer of `docs`
+/// (here and `bulk_seed`).
+pub(crate) fn placement(doc: &Doc) -> (Option<Uuid>, bool, bool, Option<String>) {
+    match doc.reach() {
+        Reach::Everyone => (None, false, false, None),
+        Reach::Customer(a) => (Some(a.as_uuid()), false, false, None),
+        Reach::Internal => (None, true, false, None),
+        Reach::Territory(t) => (None, false, true, t.map(String::from)),
+    }
 }
 
-/// Writes `docs` under `version` (insert or replace) in one statement, as [`put`] would one
-/// after the other.
+/// Writes `docs` under `version` (insert or replace) in one statement; a later document of the
+/// same id wins, as writing them one after the other would.
 pub async fn put_many(conn: &mut PgConnection, docs: &[Doc], version: i64) -> Result<(), StoreError> {
     let rows = DocRows::of(docs)?;
     if rows.is_empty() {
@@ -172,12 +179,7 @@ impl DocRows {
         last.reverse();
         let mut rows = DocRows::default();
         for doc in last {
-            let (account, internal, territorial, territory) = match doc.reach() {
-                Reach::Everyone => (None, false, false, None),
-                Reach::Customer(a) => (Some(a.as_uuid()), false, false, None),
-                Reach::Internal => (None, true, false, None),
-                Reach::Territory(t) => (None, false, true, t.map(String::from)),
-            };
+            let (account, internal, territorial, territory) = placement(doc);
             rows.ids.push(doc.id());
             rows.kinds.push(doc.kind());
             rows.accounts.push(account);
