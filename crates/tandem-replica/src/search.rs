@@ -1,5 +1,5 @@
 //! The global search: one SQLite FTS5 index over accounts, contacts, deals and leads, kept up
-//! to date by triggers (migrations/sqlite/0005_search.sql), queried as the user types.
+//! to date by triggers (migrations/sqlite/0005_search.sql; 0007 adds prefix indexes), queried as the user types.
 //!
 //! A device taking a fresh copy of the server's data (the first sync, or a reset) writes its
 //! pages with the triggers paused and rebuilds the index once at the end ([`rebuild`]): indexing
