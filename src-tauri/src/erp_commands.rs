@@ -3,7 +3,7 @@
 //! A step the server decides returns the outbox number of the queued mutation; the background
 //! sync sends it at once and `erp_outcome` tells the UI what the server answered.
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::sync_loop;
 use tandem_core::catalog::{CustomerTerms, ProductInput};
@@ -147,6 +147,48 @@ pub async fn erp_post_invoice(app: AppHandle, state: S<'_>, id: String) -> ApiRe
     let seq = state.replica().await.post_invoice(&id).await?;
     sync_loop::changed_locally(&app, &state);
     Ok(seq)
+}
+
+/// How many draft invoices this device holds (what "Post all drafts" would post).
+#[tauri::command]
+pub async fn erp_draft_count(state: S<'_>) -> ApiResult<usize> {
+    Ok(state.replica().await.draft_invoices(None).await?.len())
+}
+
+/// What "Post all drafts" submitted: how many invoices, and the outbox number of the posting
+/// (none when there was no draft to post).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostedDrafts {
+    pub count: usize,
+    pub seq: Option<i64>,
+}
+
+/// Posts every draft invoice this device holds in one posting (all or none; the server numbers
+/// them in date order). `expected` is the count the user confirmed: when the drafts changed
+/// since, nothing is posted and the user is asked to check again.
+#[tauri::command]
+pub async fn erp_post_drafts(app: AppHandle, state: S<'_>, expected: usize) -> ApiResult<PostedDrafts> {
+    let replica = state.replica().await;
+    let drafts = replica.draft_invoices(None).await?;
+    if drafts.len() != expected {
+        return Err(ApiError::new(
+            "drafts_changed",
+            format!(
+                "the draft invoices changed since you confirmed {expected} (there are {} now): nothing was posted, \
+                 check them and post again",
+                drafts.len()
+            ),
+        ));
+    }
+    if drafts.is_empty() {
+        return Ok(PostedDrafts { count: 0, seq: None });
+    }
+    let ids: Vec<String> = drafts.iter().map(|i| i.id.to_string()).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let seq = replica.post_invoices(&refs).await?;
+    sync_loop::changed_locally(&app, &state);
+    Ok(PostedDrafts { count: drafts.len(), seq: Some(seq) })
 }
 
 #[tauri::command]

@@ -100,6 +100,8 @@ pub fn run() {
             erp_commands::erp_invoice,
             erp_commands::erp_create_invoice,
             erp_commands::erp_post_invoice,
+            erp_commands::erp_draft_count,
+            erp_commands::erp_post_drafts,
             erp_commands::erp_credit_invoice,
             erp_commands::erp_payments,
             erp_commands::erp_record_payment,

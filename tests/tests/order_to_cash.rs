@@ -428,3 +428,66 @@ async fn stock_moves_between_warehouses_counts_post_and_a_locked_period_refuses(
     ensure!(e.contains("never moves back"), "{e}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_back_office_posts_its_drafts_in_one_go_all_or_none() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
+    let bea = CliDevice::new()?;
+    bea.login(&server.base_url, "bea", "a-long-password")?;
+    bea.ok(&[
+        "product",
+        "create",
+        "--sku",
+        "LAMP",
+        "--name",
+        "Desk lamp",
+        "--price",
+        "50",
+        "--currency",
+        "EUR",
+        "--tax-rate",
+        "19",
+    ])?;
+    bea.ok(&["sync"])?;
+    bea.ok(&["stock", "receive", "--sku", "LAMP", "--qty", "20", "--unit-cost", "20"])?;
+    let acme = bea.create_account(&["--name", "ACME Süd GmbH", "--territory", "South"])?;
+    bea.ok(&["sync"])?;
+    let mut drafts = Vec::new();
+    for qty in ["1", "2", "3"] {
+        let order = bea.ok(&["order", "create", "--account", &acme, "--line", &format!("LAMP:{qty}")])?;
+        let order = order.lines().last().context("id")?.trim().to_owned();
+        bea.ok(&["order", "confirm", &order])?;
+        bea.ok(&["order", "deliver", &order])?;
+        let inv = bea.ok(&["invoice", "create", "--order", &order])?;
+        drafts.push(inv.lines().last().context("id")?.trim().to_owned());
+    }
+    let year = chrono::Local::now().year();
+
+    // Two of them by id, together.
+    let out = bea.ok(&["invoice", "post", &drafts[0], &drafts[1]])?;
+    ensure!(
+        out.contains(&format!("INV-{year}-00001 posted")) && out.contains(&format!("INV-{year}-00002 posted")),
+        "both numbered by the server: {out}"
+    );
+    // A posting that lists a posted invoice is refused before it is queued, and posts nothing.
+    let e = bea.fails(&["invoice", "post", &drafts[1], &drafts[2]])?;
+    ensure!(e.contains(&format!("INV-{year}-00002 is already posted")), "{e}");
+    let third = bea.json(&["invoice", "show", &drafts[2], "--json"])?;
+    ensure!(third["status"] == "draft", "nothing was posted: {third}");
+    let e = bea.fails(&["invoice", "post", "not-an-id", &drafts[2]])?;
+    ensure!(e.contains("invoice"), "a bad id is named: {e}");
+
+    // Every remaining draft.
+    let out = bea.ok(&["invoice", "post", "--drafts"])?;
+    ensure!(out.trim() == format!("INV-{year}-00003 posted"), "the one draft left: {out}");
+    let out = bea.ok(&["invoice", "post", "--drafts"])?;
+    ensure!(out.contains("no draft invoices"), "{out}");
+    let tb = bea.json(&["report", "trial-balance", "--json"])?;
+    ensure!(dec(&tb["total_debit"])? == dec(&tb["total_credit"])?, "the books balance: {tb}");
+    let rows = tb["rows"].as_array().context("rows")?;
+    let receivable = rows.iter().find(|r| r["code"] == "1200").context("receivables")?;
+    ensure!(dec(&receivable["balance"])? == d("357.00"), "6 lamps × 50 + 19 % = 357.00: {tb}");
+    Ok(())
+}

@@ -503,6 +503,12 @@ export interface Payment {
   journal_entry: string | null;
 }
 
+/** What "Post all drafts" submitted; `seq` is null when there was no draft to post. */
+export interface PostedDrafts {
+  count: number;
+  seq: number | null;
+}
+
 /** What the server answered to a queued step. */
 export type Outcome = { status: 'pending' } | { status: 'applied' } | { status: 'rejected'; code: string; reason: string };
 
@@ -1081,6 +1087,13 @@ export interface Backend {
   /** Returns the new (draft) invoice's id. */
   erpCreateInvoice(order: string): Promise<string>;
   erpPostInvoice(id: string): Promise<number>;
+  /** How many draft invoices this device holds (what `erpPostDrafts` would post). */
+  erpDraftCount(): Promise<number>;
+  /**
+   * Posts every draft invoice in one posting (all or none; numbered in date order). `expected`:
+   * the count the user confirmed; if the drafts changed since, nothing is posted (`drafts_changed`).
+   */
+  erpPostDrafts(expected: number): Promise<PostedDrafts>;
   /** Returns the credit note's id. */
   erpCreditInvoice(id: string): Promise<string>;
   erpPayments(query: DocQuery): Promise<DocPage<Payment>>;
@@ -1247,6 +1260,8 @@ export const tauriBackend: Backend = {
   erpInvoice: (id) => call('erp_invoice', { id }),
   erpCreateInvoice: (order) => call('erp_create_invoice', { order }),
   erpPostInvoice: (id) => call('erp_post_invoice', { id }),
+  erpDraftCount: () => call('erp_draft_count'),
+  erpPostDrafts: (expected) => call('erp_post_drafts', { expected }),
   erpCreditInvoice: (id) => call('erp_credit_invoice', { id }),
   erpPayments: ({ account, after, limit }) => call('erp_payments', { account: account ?? null, after: after ?? null, limit }),
   erpRecordPayment: ({ account, amount, currency, invoice }) =>

@@ -195,8 +195,18 @@ pub enum InvoiceCmd {
         #[arg(long)]
         order: String,
     },
-    /// Post a draft: the server gives it its number and books it.
-    Post { id: String },
+    /// Post drafts: the server gives each its number and books it. Several ids (or --drafts)
+    /// are posted together, all or none, numbered in the order of their dates.
+    Post {
+        /// The draft invoices to post.
+        #[arg(required_unless_present = "drafts", conflicts_with = "drafts")]
+        ids: Vec<String>,
+        /// Post every draft invoice this device holds (of --account, if given).
+        #[arg(long)]
+        drafts: bool,
+        #[arg(long, requires = "drafts")]
+        account: Option<String>,
+    },
     /// Correct a posted invoice with a credit note for all of it; prints the credit note's id.
     Credit { id: String },
     List {
@@ -636,11 +646,26 @@ pub async fn order(ws: &Workspace, r: &Replica, cmd: OrderCmd) -> Result<()> {
 pub async fn invoice(ws: &Workspace, r: &Replica, cmd: InvoiceCmd) -> Result<()> {
     match cmd {
         InvoiceCmd::Create { order } => println!("{}", r.create_invoice(&order).await?),
-        InvoiceCmd::Post { id } => {
-            let seq = r.post_invoice(&id).await?;
+        InvoiceCmd::Post { ids, drafts, account } => {
+            let ids = if drafts {
+                let all = r.draft_invoices(account.as_deref()).await?;
+                if all.is_empty() {
+                    println!("no draft invoices");
+                    return Ok(());
+                }
+                all.iter().map(|i| i.id.to_string()).collect()
+            } else {
+                ids
+            };
+            let seq = match ids.as_slice() {
+                [one] => r.post_invoice(one).await?,
+                many => r.post_invoices(&many.iter().map(String::as_str).collect::<Vec<_>>()).await?,
+            };
             decide(ws, r, seq, "").await?;
-            let i = r.invoice(&id).await?;
-            println!("{} {}", i.reference(), i.status.as_str());
+            for id in &ids {
+                let i = r.invoice(id).await?;
+                println!("{} {}", i.reference(), i.status.as_str());
+            }
         }
         InvoiceCmd::Credit { id } => {
             let (cn, seq) = r.credit_invoice(&id).await?;

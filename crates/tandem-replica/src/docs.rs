@@ -217,6 +217,27 @@ pub(crate) async fn product_by_sku(conn: &mut SqliteConnection, sku: &str) -> Re
 }
 
 /// One page of a kind, by key: `after` is the previous page's last `(sort_key, id)`.
+/// Every document of `kind` (of `account`, if given) in `status`, in list order: one query
+/// that parses only the matching documents.
+pub(crate) async fn in_status(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    account: Option<&str>,
+    status: &str,
+) -> Result<Vec<Doc>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT data FROM docs
+          WHERE kind = ?1 AND (?2 IS NULL OR account_id = ?2) AND json_extract(data, '$.data.status') = ?3
+          ORDER BY sort_key, id",
+    )
+    .bind(kind)
+    .bind(account)
+    .bind(status)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|json| serde_json::from_str(json).map_err(corrupt)).collect()
+}
+
 pub(crate) async fn page(
     conn: &mut SqliteConnection,
     kind: &str,

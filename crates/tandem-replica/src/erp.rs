@@ -700,6 +700,49 @@ impl Replica {
         self.submit(Op::InvoicePost(wire::InvoiceRef { id })).await
     }
 
+    /// Posts several draft invoices in one go (all or none; the server numbers them in the order
+    /// of their dates). Each id must be a draft invoice this replica holds. Returns the outbox
+    /// number of the posting.
+    pub async fn post_invoices(&self, ids: &[&str]) -> Result<i64> {
+        if ids.is_empty() {
+            return Err(bad("invoices", "no invoice to post"));
+        }
+        if ids.len() > wire::MAX_INVOICES_PER_POST {
+            return Err(bad(
+                "invoices",
+                format!("{} invoices in one posting, at most {}", ids.len(), wire::MAX_INVOICES_PER_POST),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        let mut parsed = Vec::with_capacity(ids.len());
+        for raw in ids {
+            let inv = self.invoice(raw).await?;
+            if inv.status != tandem_core::invoice::InvoiceStatus::Draft {
+                return Err(bad("invoices", format!("invoice {} is already posted", inv.reference())));
+            }
+            if !seen.insert(inv.id) {
+                return Err(bad("invoices", format!("invoice {} is listed twice", inv.reference())));
+            }
+            parsed.push(inv.id);
+        }
+        self.submit(Op::InvoicePostMany(wire::InvoiceRefs { ids: parsed })).await
+    }
+
+    /// Every draft invoice this replica holds (of `account`, if given), oldest first.
+    pub async fn draft_invoices(&self, account: Option<&str>) -> Result<Vec<Invoice>> {
+        let account = account.map(|a| parse_id::<AccountId>(a, "account")).transpose()?.map(|a| a.to_string());
+        let found = docs::in_status(&mut *self.conn().await?, "invoice", account.as_deref(), "draft").await?;
+        let mut out: Vec<Invoice> = found
+            .into_iter()
+            .filter_map(|d| match d {
+                Doc::Invoice(i) if i.status == tandem_core::invoice::InvoiceStatus::Draft => Some(i),
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|i| (i.date, i.id));
+        Ok(out)
+    }
+
     /// A credit note for all of a posted invoice, posted at once. Returns its id and the
     /// outbox number of the posting.
     pub async fn credit_invoice(&self, id: &str) -> Result<(InvoiceId, i64)> {

@@ -12,7 +12,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use tandem_core::catalog::{self, CustomerTerms, PriceList, Product};
 use tandem_core::company::{self, CompanySettings, RateEntry};
 use tandem_core::crm::{self, pipeline::Pipeline};
@@ -24,10 +24,10 @@ use tandem_core::payment::{self, Payment, PaymentKind};
 use tandem_core::scope::{may, Duty};
 use tandem_core::stock::{self, main_warehouse, MoveKind, StockLevel, StockMove};
 use tandem_core::{
-    AccountId, Currency, Existing, FieldError, InvoiceId, JournalEntryId, OrderId, ProductId, Quantity, RuleError,
-    Visibility, WarehouseId,
+    AccountId, Currency, Existing, FieldError, FxRate, InvoiceId, JournalEntryId, OrderId, ProductId, Quantity,
+    RuleError, Visibility, WarehouseId,
 };
-use tandem_sync::erp::{terms_id, ContractStep, Doc, LeadStep, QuoteStep};
+use tandem_sync::erp::{terms_id, ContractStep, Doc, LeadStep, QuoteStep, MAX_INVOICES_PER_POST};
 use tandem_sync::Op;
 use uuid::Uuid;
 
@@ -1005,14 +1005,7 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
             let account = check!(owner_of(conn, r.id.as_uuid(), "invoice").await?);
             check!(customer(conn, ctx, account).await?);
             let mut inv = check!(load_invoice(conn, r.id).await?);
-            if inv.status != InvoiceStatus::Draft {
-                return refuse(invalid(
-                    "status",
-                    format!("invoice {} is already posted: issue a credit note instead", inv.reference()),
-                ));
-            }
             let (s, t, _) = sales_refs(conn, account, &[]).await?;
-            check!(invoice::ensure_open(inv.date, s.lock_date));
             let mut order = match inv.order {
                 Some(oid) => Some(check!(load_order(conn, oid).await?)),
                 None => None,
@@ -1021,43 +1014,19 @@ pub async fn apply(conn: &mut PgConnection, ctx: &ErpCtx<'_>, op: &Op) -> Outcom
                 Some(id) => Some(check!(load_invoice(conn, id).await?)),
                 None => None,
             };
-            if let (Some(o), InvoiceKind::Invoice) = (&order, inv.kind) {
-                check!(invoice::check_against_order(&inv, o, t.invoice_policy));
-            }
-            let rate = check!(company::rate_on(&rates(conn).await?, inv.currency, inv.date, s.currency));
+            let rates = rates(conn).await?;
+            let rate = check!(may_post(&inv, order.as_ref(), &s, &t, &rates));
             let number = number(conn, inv.series(), inv.date).await?;
-            let posting = ledger::InvoicePosting {
-                entry_id: entry_id(),
-                source_id: inv.id.as_uuid(),
-                date: inv.date,
-                reference: number.clone(),
-                customer: account,
-                credit_note: inv.kind == InvoiceKind::CreditNote,
-                doc_currency: inv.currency,
-                rate,
-                revenue: invoice::revenue_by_account(&inv),
-                tax: inv.totals.tax,
-            };
-            let entry = check!(posting.post(&chart, s.currency).map_err(ledger_refusal));
-            let total_company = posting.receivable_amount(s.currency);
-            check!(invoice::post(&mut inv, number, rate, total_company, entry.id(), s.lock_date));
+            let entry = check!(post_under(&mut inv, order.as_mut(), original.as_mut(), number, rate, &s, &chart));
             let mut out: Vec<Doc> = vec![Doc::Journal(entry)];
-            let lines: Vec<_> = inv.lines.iter().filter_map(|l| l.order_line.map(|ol| (ol, l.qty))).collect();
-            let credit = inv.kind == InvoiceKind::CreditNote;
-            if let Some(orig) = original.as_mut() {
-                invoice::apply_credit_note(orig, &mut inv, s.currency);
-            }
-            if let Some(o) = order.as_mut() {
-                order::record_invoiced(o, &lines, credit, inv.totals.total);
-            }
-            if let Some(orig) = original {
-                out.push(Doc::Invoice(orig));
-            }
+            out.extend(original.map(Doc::Invoice));
             out.push(Doc::Invoice(inv));
-            if let Some(o) = order {
-                out.push(Doc::Order(o));
-            }
+            out.extend(order.map(Doc::Order));
             Ok(Ok(Applied { docs: out }))
+        }
+        Op::InvoicePostMany(batch) => {
+            check!(may(ctx.role, Duty::Account));
+            post_many(conn, ctx, &batch.ids, &chart).await
         }
         Op::PaymentRecord(p) => {
             let money = MoneyIn { account: p.account, id: p.id, amount: p.amount, currency: p.currency, date: p.date };
@@ -1182,6 +1151,212 @@ struct MoneyIn {
     amount: Decimal,
     currency: Currency,
     date: NaiveDate,
+}
+
+/// Whether `inv` may be posted now (before its number is taken): a draft, in an open period,
+/// within its order (an invoice), with a rate into the company currency. Returns that rate.
+fn may_post(
+    inv: &Invoice,
+    order: Option<&SalesOrder>,
+    s: &CompanySettings,
+    t: &CustomerTerms,
+    rates: &[RateEntry],
+) -> Result<FxRate, RuleError> {
+    if inv.status != InvoiceStatus::Draft {
+        return Err(invalid(
+            "status",
+            format!("invoice {} is already posted: issue a credit note instead", inv.reference()),
+        ));
+    }
+    invoice::ensure_open(inv.date, s.lock_date)?;
+    if let (Some(o), InvoiceKind::Invoice) = (order, inv.kind) {
+        invoice::check_against_order(inv, o, t.invoice_policy)?;
+    }
+    company::rate_on(rates, inv.currency, inv.date, s.currency)
+}
+
+/// Posts `inv` as `number` at `rate` (checked by [`may_post`]): its journal entry, the invoiced
+/// quantities of its order and, for a credit note, what it takes off the original invoice.
+fn post_under(
+    inv: &mut Invoice,
+    order: Option<&mut SalesOrder>,
+    original: Option<&mut Invoice>,
+    number: String,
+    rate: FxRate,
+    s: &CompanySettings,
+    chart: &Chart,
+) -> Result<JournalEntry, RuleError> {
+    let posting = ledger::InvoicePosting {
+        entry_id: entry_id(),
+        source_id: inv.id.as_uuid(),
+        date: inv.date,
+        reference: number.clone(),
+        customer: inv.account,
+        credit_note: inv.kind == InvoiceKind::CreditNote,
+        doc_currency: inv.currency,
+        rate,
+        revenue: invoice::revenue_by_account(inv),
+        tax: inv.totals.tax,
+    };
+    let entry = posting.post(chart, s.currency).map_err(ledger_refusal)?;
+    let total_company = posting.receivable_amount(s.currency);
+    invoice::post(inv, number, rate, total_company, entry.id(), s.lock_date)?;
+    let credit = inv.kind == InvoiceKind::CreditNote;
+    if let Some(orig) = original {
+        invoice::apply_credit_note(orig, inv, s.currency);
+    }
+    if let Some(o) = order {
+        let lines: Vec<_> = inv.lines.iter().filter_map(|l| l.order_line.map(|ol| (ol, l.qty))).collect();
+        order::record_invoiced(o, &lines, credit, inv.totals.total);
+    }
+    Ok(entry)
+}
+
+/// A refusal about one invoice of a batch, naming it.
+fn about(inv: &Invoice, e: RuleError) -> RuleError {
+    let r = inv.reference();
+    match e {
+        RuleError::Invalid(errors) => RuleError::Invalid(tandem_core::ValidationErrors(
+            errors.0.into_iter().map(|f| FieldError::new(f.field, format!("invoice {r}: {}", f.message))).collect(),
+        )),
+        RuleError::PeriodLocked(m) => RuleError::PeriodLocked(format!("invoice {r}: {m}")),
+        RuleError::WrongState(m) => RuleError::WrongState(format!("invoice {r}: {m}")),
+        other => other,
+    }
+}
+
+/// `invoice.post_many`: every invoice of `ids` posted in one go, or none. Each is checked as
+/// `invoice.post` checks it; the numbers are taken once per series for the whole batch, in the
+/// order of the invoices' dates (then ids). Locks, in the module's order: the customers' account
+/// rows (id order), the invoices, then their orders and credited invoices (id order each), the
+/// series rows.
+async fn post_many(conn: &mut PgConnection, ctx: &ErpCtx<'_>, ids: &[InvoiceId], chart: &Chart) -> Outcome {
+    if ids.is_empty() {
+        return refuse(invalid("invoices", "no invoice to post".into()));
+    }
+    if ids.len() > MAX_INVOICES_PER_POST {
+        return refuse(invalid(
+            "invoices",
+            format!("{} invoices in one posting, at most {MAX_INVOICES_PER_POST}", ids.len()),
+        ));
+    }
+    let wanted: BTreeSet<Uuid> = ids.iter().map(InvoiceId::as_uuid).collect();
+    if wanted.len() != ids.len() {
+        return refuse(invalid("invoices", "an invoice is listed twice".into()));
+    }
+    let wanted: Vec<Uuid> = wanted.into_iter().collect();
+    let owners = docs::owners(conn, &wanted, "invoice").await?;
+    if let Some(missing) = wanted.iter().find(|id| !owners.contains_key(id)) {
+        return refuse(RuleError::NotFound { entity: "invoice", id: missing.to_string() });
+    }
+    let accounts: BTreeSet<AccountId> = owners.values().copied().collect();
+    for &account in &accounts {
+        check!(customer(conn, ctx, account).await?);
+    }
+    let mut invoices: BTreeMap<Uuid, Invoice> = BTreeMap::new();
+    for (id, doc) in docs::load_many_for_update(conn, &wanted).await? {
+        if let Doc::Invoice(i) = doc {
+            invoices.insert(id, i);
+        }
+    }
+    if let Some(missing) = wanted.iter().find(|id| !invoices.contains_key(id)) {
+        return refuse(RuleError::NotFound { entity: "invoice", id: missing.to_string() });
+    }
+    // Their orders and the invoices their credit notes credit (not in the batch: a credited
+    // invoice is posted already).
+    let related: BTreeSet<Uuid> = invoices
+        .values()
+        .flat_map(|i| [i.order.map(|o| o.as_uuid()), i.credit_of.map(|c| c.as_uuid())])
+        .flatten()
+        .filter(|id| !invoices.contains_key(id))
+        .collect();
+    let related: Vec<Uuid> = related.into_iter().collect();
+    let mut orders: BTreeMap<OrderId, SalesOrder> = BTreeMap::new();
+    let mut originals: BTreeMap<InvoiceId, Invoice> = BTreeMap::new();
+    for (_, doc) in docs::load_many_for_update(conn, &related).await? {
+        match doc {
+            Doc::Order(o) => {
+                orders.insert(o.id, o);
+            }
+            Doc::Invoice(i) => {
+                originals.insert(i.id, i);
+            }
+            _ => {}
+        }
+    }
+    let s = settings(conn).await?;
+    let terms = customer_terms(conn, &accounts, s.currency).await?;
+    let rates = rates(conn).await?;
+
+    let mut order_of_posting: Vec<Invoice> = invoices.into_values().collect();
+    order_of_posting.sort_by_key(|i| (i.date, i.id));
+    // Every rule before any number is taken: a refusal leaves the series untouched.
+    let mut checked = Vec::with_capacity(order_of_posting.len());
+    for inv in order_of_posting {
+        if let Some(o) = inv.order {
+            if !orders.contains_key(&o) {
+                return refuse(about(&inv, RuleError::NotFound { entity: "order", id: o.to_string() }));
+            }
+        }
+        if let Some(c) = inv.credit_of {
+            if !originals.contains_key(&c) {
+                return refuse(about(&inv, RuleError::NotFound { entity: "invoice", id: c.to_string() }));
+            }
+        }
+        let t = &terms[&inv.account];
+        let rate = match may_post(&inv, inv.order.and_then(|o| orders.get(&o)), &s, t, &rates) {
+            Ok(rate) => rate,
+            Err(e) => return refuse(about(&inv, e)),
+        };
+        checked.push((inv, rate));
+    }
+    let mut counts: BTreeMap<(&'static str, i32), i64> = BTreeMap::new();
+    for (inv, _) in &checked {
+        *counts.entry((inv.series(), inv.date.year())).or_default() += 1;
+    }
+    let mut next: BTreeMap<(&'static str, i32), i64> = BTreeMap::new();
+    for (&(series, year), &n) in &counts {
+        next.insert((series, year), docs::take_numbers(conn, series, year, n).await?);
+    }
+    let mut out = Vec::with_capacity(checked.len() * 2 + orders.len());
+    let mut posted = Vec::with_capacity(checked.len());
+    for (mut inv, rate) in checked {
+        let key = (inv.series(), inv.date.year());
+        let n = next.get_mut(&key).map(|n| std::mem::replace(n, *n + 1)).unwrap_or_default();
+        let number = invoice::format_number(key.0, key.1, n);
+        let order = inv.order.and_then(|o| orders.get_mut(&o));
+        let original = inv.credit_of.and_then(|c| originals.get_mut(&c));
+        let entry = match post_under(&mut inv, order, original, number, rate, &s, chart) {
+            Ok(entry) => entry,
+            Err(e) => return refuse(about(&inv, e)),
+        };
+        out.push(Doc::Journal(entry));
+        posted.push(inv);
+    }
+    out.extend(originals.into_values().map(Doc::Invoice));
+    out.extend(posted.into_iter().map(Doc::Invoice));
+    out.extend(orders.into_values().map(Doc::Order));
+    Ok(Ok(Applied { docs: out }))
+}
+
+/// The terms of each of `accounts` (the defaults where none are set), in one query.
+async fn customer_terms(
+    conn: &mut PgConnection,
+    accounts: &BTreeSet<AccountId>,
+    currency: Currency,
+) -> Result<BTreeMap<AccountId, CustomerTerms>, StoreError> {
+    let ids: Vec<Uuid> = accounts.iter().map(|&a| terms_id(a)).collect();
+    let mut found = docs::load_many(conn, &ids, RowLock::Share).await?;
+    Ok(accounts
+        .iter()
+        .map(|&a| {
+            let t = match found.remove(&terms_id(a)) {
+                Some(Doc::Terms(t)) => t,
+                _ => CustomerTerms::default_for(a, currency),
+            };
+            (a, t)
+        })
+        .collect())
 }
 
 /// What a payment and a refund check alike: the duty, the customer (locked), a new id, the

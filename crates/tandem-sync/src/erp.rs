@@ -309,6 +309,17 @@ pub struct InvoiceRef {
     pub id: InvoiceId,
 }
 
+/// At most this many invoices in one `invoice.post_many`.
+pub const MAX_INVOICES_PER_POST: usize = 10_000;
+
+/// `invoice.post_many`: draft invoices to post together, all or none. They are numbered in the
+/// order of their dates (then ids), so numbers follow dates within a batch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceRefs {
+    pub ids: Vec<InvoiceId>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceCreditNote {

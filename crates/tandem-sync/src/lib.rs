@@ -158,6 +158,9 @@ pub enum Op {
     InvoiceCreate(InvoiceCreate),
     #[serde(rename = "invoice.post")]
     InvoicePost(InvoiceRef),
+    /// Posts several draft invoices at once, all or none (a back office's "post selected").
+    #[serde(rename = "invoice.post_many")]
+    InvoicePostMany(InvoiceRefs),
     #[serde(rename = "invoice.credit_note")]
     InvoiceCreditNote(InvoiceCreditNote),
     #[serde(rename = "payment.record")]
@@ -240,6 +243,7 @@ impl Op {
             Op::OrderDeliver(_) => "order.deliver",
             Op::InvoiceCreate(_) => "invoice.create",
             Op::InvoicePost(_) => "invoice.post",
+            Op::InvoicePostMany(_) => "invoice.post_many",
             Op::InvoiceCreditNote(_) => "invoice.credit_note",
             Op::PaymentRecord(_) => "payment.record",
             Op::PaymentRefund(_) => "payment.refund",
@@ -317,6 +321,10 @@ impl Op {
             Op::OrderDeliver(d) => format!("deliver order {}", d.id),
             Op::InvoiceCreate(i) => format!("invoice order {}", i.order),
             Op::InvoicePost(i) => format!("post invoice {}", i.id),
+            Op::InvoicePostMany(b) => match b.ids.as_slice() {
+                [one] => format!("post invoice {one}"),
+                many => format!("post {} invoices", many.len()),
+            },
             Op::InvoiceCreditNote(c) => format!("credit invoice {}", c.invoice),
             Op::PaymentRecord(p) => format!("record a payment of {} {}", p.amount, p.currency),
             Op::PaymentRefund(p) => format!("refund {} {}", p.amount, p.currency),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   canEditTerms,
+  canPostInvoices,
   canSeeLedger,
   chosenLines,
   deliveryTiming,
@@ -11,6 +12,8 @@ import {
   orderRef,
   parseOrderLines,
   pendingStepLabel,
+  postDraftsQuestion,
+  postDraftsWhat,
   priceFormError,
   priceInput,
   priceListCustomers,
@@ -74,6 +77,29 @@ describe('invoiceActions', () => {
     expect(invoiceActions({ status: 'posted', kind: 'invoice' })).toEqual(['credit']);
     expect(invoiceActions({ status: 'posted', kind: 'credit_note' })).toEqual([]);
     expect(invoiceActions({ status: 'draft', kind: 'credit_note' })).toEqual(['post']);
+  });
+});
+
+describe('post all drafts', () => {
+  it('is offered to the back office and admins (and in a local workspace) only', () => {
+    expect(canPostInvoices('back_office')).toBe(true);
+    expect(canPostInvoices('admin')).toBe(true);
+    expect(canPostInvoices(null)).toBe(true);
+    expect(canPostInvoices(undefined)).toBe(true);
+    expect(canPostInvoices('sales_manager')).toBe(false);
+    expect(canPostInvoices('sales_rep')).toBe(false);
+    expect(canPostInvoices('warehouse')).toBe(false);
+  });
+
+  it('asks with the number of drafts, singular or plural', () => {
+    expect(postDraftsQuestion(3)).toBe('Post 3 draft invoices? They get their numbers in date order; this cannot be undone.');
+    expect(postDraftsQuestion(1)).toBe('Post 1 draft invoice? It gets its number; this cannot be undone.');
+  });
+
+  it('names the posting in its outcome', () => {
+    expect(postDraftsWhat(12)).toBe('The posting of 12 invoices');
+    expect(postDraftsWhat(1)).toBe('The posting of 1 invoice');
+    expect(stepMessage({ phase: 'applied', seq: 4 }, postDraftsWhat(2))).toBe('The posting of 2 invoices was accepted by the server.');
   });
 });
 

@@ -72,6 +72,26 @@ export function invoiceActions(invoice: Pick<Invoice, 'status' | 'kind'>): Invoi
   return [];
 }
 
+/**
+ * Whether to offer "Post all drafts": posting is accounting work, for the back office and admins
+ * (the server refuses everyone else); local workspaces (no role) too. The backend checks again.
+ */
+export function canPostInvoices(role: string | null | undefined): boolean {
+  return role === null || role === undefined || role === 'admin' || role === 'back_office';
+}
+
+/** The question asked before posting `count` (at least one) draft invoices. */
+export function postDraftsQuestion(count: number): string {
+  return count === 1
+    ? 'Post 1 draft invoice? It gets its number; this cannot be undone.'
+    : `Post ${count} draft invoices? They get their numbers in date order; this cannot be undone.`;
+}
+
+/** The subject of the outcome notice of posting `count` drafts ("The posting of 3 invoices"). */
+export function postDraftsWhat(count: number): string {
+  return `The posting of ${count} ${count === 1 ? 'invoice' : 'invoices'}`;
+}
+
 /** `order.confirm` → `Confirm`, `invoice.post` → `Post`. */
 export function pendingStepLabel(step: string): string {
   const verb = step.includes('.') ? step.slice(step.lastIndexOf('.') + 1) : step;

@@ -359,6 +359,38 @@ pub async fn next_number(conn: &mut PgConnection, series: &str, year: i32) -> Re
     .await?)
 }
 
+/// The next `n` numbers of `series` in `year` at once; returns the first of them (the rest
+/// follow it without a gap).
+pub async fn take_numbers(conn: &mut PgConnection, series: &str, year: i32, n: i64) -> Result<i64, StoreError> {
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO number_series (series, year, last) VALUES ($1, $2, $3)
+         ON CONFLICT (series, year) DO UPDATE SET last = number_series.last + $3
+         RETURNING last",
+    )
+    .bind(series)
+    .bind(year)
+    .bind(n)
+    .fetch_one(conn)
+    .await?;
+    Ok(last - n + 1)
+}
+
+/// The account of each live document of `kind` among `ids` (read without a lock, to lock the
+/// accounts first); ids that are not such a document are left out.
+pub async fn owners(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    kind: &str,
+) -> Result<BTreeMap<Uuid, AccountId>, StoreError> {
+    let rows: Vec<(Uuid, Option<Uuid>)> =
+        sqlx::query_as("SELECT id, account_id FROM docs WHERE id = ANY($1) AND kind = $2 AND NOT deleted")
+            .bind(ids)
+            .bind(kind)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().filter_map(|(id, a)| Some((id, AccountId::from_uuid(a?)))).collect())
+}
+
 /// Does `account` have orders, invoices, payments or deliveries on record?
 pub async fn has_business(conn: &mut PgConnection, account: AccountId) -> Result<bool, StoreError> {
     Ok(sqlx::query_scalar(
