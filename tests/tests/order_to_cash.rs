@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
 use tandem_tests::cli::CliDevice;
-use tandem_tests::{create_user, run_server_command, spawn_process, TestDb};
+use tandem_tests::{create_user, run_server_command, spawn_process, ServerProcess, TestDb};
 
 fn dec(v: &Value) -> anyhow::Result<Decimal> {
     let s = v.as_str().with_context(|| format!("{v} is not a decimal string"))?;
@@ -19,6 +19,16 @@ fn dec(v: &Value) -> anyhow::Result<Decimal> {
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or_default()
+}
+
+/// A server with a back-office user "bea", signed in from a CLI device.
+async fn back_office() -> anyhow::Result<(TestDb, ServerProcess, CliDevice)> {
+    let db = TestDb::new().await?;
+    let server = spawn_process(&db.url)?;
+    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
+    let bea = CliDevice::new()?;
+    bea.login(&server.base_url, "bea", "a-long-password")?;
+    Ok((db, server, bea))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,11 +213,7 @@ async fn an_order_goes_from_confirmation_to_cash_and_the_books_balance() -> anyh
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_at_the_edge_and_nothing_is_queued() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
-    let bea = CliDevice::new()?;
-    bea.login(&server.base_url, "bea", "a-long-password")?;
+    let (_db, _server, bea) = back_office().await?;
     bea.ok(&[
         "product",
         "create",
@@ -267,11 +273,7 @@ async fn bad_input_is_refused_at_the_edge_and_nothing_is_queued() -> anyhow::Res
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_customer_is_invoiced_in_their_currency_and_the_exchange_difference_is_booked() -> anyhow::Result<()>
 {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
-    let bea = CliDevice::new()?;
-    bea.login(&server.base_url, "bea", "a-long-password")?;
+    let (_db, _server, bea) = back_office().await?;
     let today = chrono::Local::now().date_naive();
     let yesterday = today.pred_opt().context("date")?.to_string();
 
@@ -378,11 +380,7 @@ async fn a_foreign_customer_is_invoiced_in_their_currency_and_the_exchange_diffe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stock_moves_between_warehouses_counts_post_and_a_locked_period_refuses() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
-    let bea = CliDevice::new()?;
-    bea.login(&server.base_url, "bea", "a-long-password")?;
+    let (_db, _server, bea) = back_office().await?;
     bea.ok(&[
         "product",
         "create",
@@ -431,11 +429,7 @@ async fn stock_moves_between_warehouses_counts_post_and_a_locked_period_refuses(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_back_office_posts_its_drafts_in_one_go_all_or_none() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    let server = spawn_process(&db.url)?;
-    create_user(&db.url, "bea", "back_office", "a-long-password").await?;
-    let bea = CliDevice::new()?;
-    bea.login(&server.base_url, "bea", "a-long-password")?;
+    let (_db, _server, bea) = back_office().await?;
     bea.ok(&[
         "product",
         "create",
