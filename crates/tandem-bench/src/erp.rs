@@ -10,10 +10,11 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 use tandem_core::catalog::{CustomerTerms, InvoicePolicy, Product, ProductInput};
+use tandem_core::invoice::MAX_PER_POSTING;
 use tandem_core::order::{NewOrder, NewOrderLine};
 use tandem_core::stock::main_warehouse;
 use tandem_core::{AccountId, AccountName, Currency, InvoiceId, NewAccount, OrderId, OrderLineId, Quantity};
-use tandem_sync::erp::{InvoiceCreate, InvoiceRef, InvoiceRefs, OrderRef, StockReceive, MAX_INVOICES_PER_POST};
+use tandem_sync::erp::{InvoiceCreate, InvoiceRef, InvoiceRefs, OrderRef, StockReceive};
 use tandem_sync::{Op, Outcome, PushResponse};
 use tandem_tests::{ApiClient, Device};
 use uuid::Uuid;
@@ -172,7 +173,7 @@ pub async fn run(
 
     // ----- posting invoices -----
     // The back office posts its drafts in one action (`invoice.post_many`, at most
-    // MAX_INVOICES_PER_POST each); a tenth as many more are posted one by one from 4 devices
+    // MAX_PER_POSTING each); a tenth as many more are posted one by one from 4 devices
     // (`invoice.post` each), for comparison.
     let invoices = ((10_000.0 * scale).round() as usize).max(200);
     let singles = (invoices / 10).max(40);
@@ -204,7 +205,7 @@ pub async fn run(
     let (batch, one_by_one) = drafts.split_at(invoices);
 
     let t = Instant::now();
-    for ids in batch.chunks(MAX_INVOICES_PER_POST) {
+    for ids in batch.chunks(MAX_PER_POSTING) {
         all_applied(&setup.push_ops([Op::InvoicePostMany(InvoiceRefs { ids: ids.to_vec() })]).await.map_err(err)?)?;
     }
     let took = t.elapsed().as_secs_f64();

@@ -290,12 +290,7 @@ pub fn post(
     entry: JournalEntryId,
     lock_date: Option<NaiveDate>,
 ) -> Result<(), RuleError> {
-    if inv.status != InvoiceStatus::Draft {
-        return Err(invalid(
-            "status",
-            format!("invoice {} is already posted: issue a credit note instead", inv.reference()),
-        ));
-    }
+    ensure_draft(inv)?;
     ensure_open(inv.date, lock_date)?;
     inv.number = Some(number);
     inv.rate = rate;
@@ -305,6 +300,34 @@ pub fn post(
     inv.residual_company = total_company;
     inv.journal_entry = Some(entry);
     Ok(())
+}
+
+/// Refuses an invoice that is posted already: a posted invoice never changes.
+pub fn ensure_draft(inv: &Invoice) -> Result<(), RuleError> {
+    if inv.status == InvoiceStatus::Draft {
+        Ok(())
+    } else {
+        Err(invalid("status", format!("invoice {} is already posted: issue a credit note instead", inv.reference())))
+    }
+}
+
+/// At most this many invoices in one posting of several (`invoice.post_many`).
+pub const MAX_PER_POSTING: usize = 10_000;
+
+/// The invoices of one posting of several: at least one, at most [`MAX_PER_POSTING`], each
+/// once.
+pub fn check_posting(ids: &[InvoiceId]) -> Result<(), RuleError> {
+    if ids.is_empty() {
+        return Err(invalid("invoices", "no invoice to post".into()));
+    }
+    if ids.len() > MAX_PER_POSTING {
+        return Err(invalid("invoices", format!("{} invoices in one posting, at most {MAX_PER_POSTING}", ids.len())));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    match ids.iter().find(|id| !seen.insert(**id)) {
+        Some(twice) => Err(invalid("invoices", format!("invoice {twice} is listed twice"))),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a date on or before the lock date.
@@ -430,5 +453,18 @@ mod tests {
         assert_eq!(e.code(), "period_locked");
         assert!(e.to_string().contains("locked up to 2026-10-31"), "{e}");
         ensure_open("2026-11-01".parse().expect("date"), lock).expect("open");
+    }
+
+    #[test]
+    fn a_posting_of_several_lists_each_invoice_once_and_not_too_many() {
+        let id = |n: u128| InvoiceId::from_uuid(uuid::Uuid::from_u128(n));
+        check_posting(&[id(1), id(2)]).expect("two invoices");
+        assert_eq!(check_posting(&[]).expect_err("none").code(), "validation");
+        let e = check_posting(&[id(1), id(2), id(1)]).expect_err("twice");
+        assert!(e.to_string().contains(&format!("invoice {} is listed twice", id(1))), "{e}");
+        let many: Vec<InvoiceId> = (0..=MAX_PER_POSTING as u128).map(id).collect();
+        let e = check_posting(&many).expect_err("too many");
+        assert!(e.to_string().contains("at most 10000"), "{e}");
+        check_posting(&many[..MAX_PER_POSTING]).expect("the most one posting takes");
     }
 }

@@ -189,6 +189,20 @@ pub(crate) async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option
     json.map(|j| serde_json::from_str(&j).map_err(corrupt)).transpose()
 }
 
+/// The documents of `ids` this replica holds, by id, in one query.
+pub(crate) async fn load_many(
+    conn: &mut SqliteConnection,
+    ids: &[Uuid],
+) -> Result<std::collections::BTreeMap<String, Doc>> {
+    let wanted = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(corrupt)?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, data FROM docs WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(wanted)
+            .fetch_all(conn)
+            .await?;
+    rows.iter().map(|(id, json)| Ok((id.clone(), serde_json::from_str::<Doc>(json).map_err(corrupt)?))).collect()
+}
+
 pub(crate) async fn of_kind(conn: &mut SqliteConnection, kind: &str) -> Result<Vec<Doc>> {
     let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM docs WHERE kind = ? ORDER BY sort_key, id")
         .bind(kind)
@@ -216,7 +230,6 @@ pub(crate) async fn product_by_sku(conn: &mut SqliteConnection, sku: &str) -> Re
     json.map(|j| serde_json::from_str(&j).map_err(corrupt)).transpose()
 }
 
-/// One page of a kind, by key: `after` is the previous page's last `(sort_key, id)`.
 /// Every document of `kind` (of `account`, if given) in `status`, in list order: one query
 /// that parses only the matching documents.
 pub(crate) async fn in_status(
@@ -238,6 +251,7 @@ pub(crate) async fn in_status(
     rows.iter().map(|json| serde_json::from_str(json).map_err(corrupt)).collect()
 }
 
+/// One page of a kind, by key: `after` is the previous page's last `(sort_key, id)`.
 pub(crate) async fn page(
     conn: &mut SqliteConnection,
     kind: &str,

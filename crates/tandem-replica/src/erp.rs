@@ -704,26 +704,15 @@ impl Replica {
     /// of their dates). Each id must be a draft invoice this replica holds. Returns the outbox
     /// number of the posting.
     pub async fn post_invoices(&self, ids: &[&str]) -> Result<i64> {
-        if ids.is_empty() {
-            return Err(bad("invoices", "no invoice to post"));
-        }
-        if ids.len() > wire::MAX_INVOICES_PER_POST {
-            return Err(bad(
-                "invoices",
-                format!("{} invoices in one posting, at most {}", ids.len(), wire::MAX_INVOICES_PER_POST),
-            ));
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        let mut parsed = Vec::with_capacity(ids.len());
-        for raw in ids {
-            let inv = self.invoice(raw).await?;
-            if inv.status != tandem_core::invoice::InvoiceStatus::Draft {
-                return Err(bad("invoices", format!("invoice {} is already posted", inv.reference())));
+        let parsed: Vec<InvoiceId> = ids.iter().map(|raw| parse_id(raw, "invoice")).collect::<Result<_>>()?;
+        tandem_core::invoice::check_posting(&parsed)?;
+        let uuids: Vec<Uuid> = parsed.iter().map(InvoiceId::as_uuid).collect();
+        let held = docs::load_many(&mut *self.conn().await?, &uuids).await?;
+        for id in &parsed {
+            match held.get(&id.to_string()) {
+                Some(Doc::Invoice(inv)) => tandem_core::invoice::ensure_draft(inv)?,
+                _ => return Err(bad("invoice", format!("no invoice {id}"))),
             }
-            if !seen.insert(inv.id) {
-                return Err(bad("invoices", format!("invoice {} is listed twice", inv.reference())));
-            }
-            parsed.push(inv.id);
         }
         self.submit(Op::InvoicePostMany(wire::InvoiceRefs { ids: parsed })).await
     }
@@ -735,7 +724,7 @@ impl Replica {
         let mut out: Vec<Invoice> = found
             .into_iter()
             .filter_map(|d| match d {
-                Doc::Invoice(i) if i.status == tandem_core::invoice::InvoiceStatus::Draft => Some(i),
+                Doc::Invoice(i) => Some(i),
                 _ => None,
             })
             .collect();

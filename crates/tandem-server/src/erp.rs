@@ -27,7 +27,7 @@ use tandem_core::{
     AccountId, Currency, Existing, FieldError, FxRate, InvoiceId, JournalEntryId, OrderId, ProductId, Quantity,
     RuleError, Visibility, WarehouseId,
 };
-use tandem_sync::erp::{terms_id, ContractStep, Doc, LeadStep, QuoteStep, MAX_INVOICES_PER_POST};
+use tandem_sync::erp::{terms_id, ContractStep, Doc, LeadStep, QuoteStep};
 use tandem_sync::Op;
 use uuid::Uuid;
 
@@ -1162,12 +1162,7 @@ fn may_post(
     t: &CustomerTerms,
     rates: &[RateEntry],
 ) -> Result<FxRate, RuleError> {
-    if inv.status != InvoiceStatus::Draft {
-        return Err(invalid(
-            "status",
-            format!("invoice {} is already posted: issue a credit note instead", inv.reference()),
-        ));
-    }
+    invoice::ensure_draft(inv)?;
     invoice::ensure_open(inv.date, s.lock_date)?;
     if let (Some(o), InvoiceKind::Invoice) = (order, inv.kind) {
         invoice::check_against_order(inv, o, t.invoice_policy)?;
@@ -1212,9 +1207,12 @@ fn post_under(
     Ok(entry)
 }
 
-/// A refusal about one invoice of a batch, naming it.
+/// A refusal about one invoice of a batch, naming it (unless it already does).
 fn about(inv: &Invoice, e: RuleError) -> RuleError {
     let r = inv.reference();
+    if e.to_string().contains(&r) {
+        return e;
+    }
     match e {
         RuleError::Invalid(errors) => RuleError::Invalid(tandem_core::ValidationErrors(
             errors.0.into_iter().map(|f| FieldError::new(f.field, format!("invoice {r}: {}", f.message))).collect(),
@@ -1231,20 +1229,9 @@ fn about(inv: &Invoice, e: RuleError) -> RuleError {
 /// rows (id order), the invoices, then their orders and credited invoices (id order each), the
 /// series rows.
 async fn post_many(conn: &mut PgConnection, ctx: &ErpCtx<'_>, ids: &[InvoiceId], chart: &Chart) -> Outcome {
-    if ids.is_empty() {
-        return refuse(invalid("invoices", "no invoice to post".into()));
-    }
-    if ids.len() > MAX_INVOICES_PER_POST {
-        return refuse(invalid(
-            "invoices",
-            format!("{} invoices in one posting, at most {MAX_INVOICES_PER_POST}", ids.len()),
-        ));
-    }
-    let wanted: BTreeSet<Uuid> = ids.iter().map(InvoiceId::as_uuid).collect();
-    if wanted.len() != ids.len() {
-        return refuse(invalid("invoices", "an invoice is listed twice".into()));
-    }
-    let wanted: Vec<Uuid> = wanted.into_iter().collect();
+    check!(invoice::check_posting(ids));
+    let mut wanted: Vec<Uuid> = ids.iter().map(InvoiceId::as_uuid).collect();
+    wanted.sort_unstable();
     let owners = docs::owners(conn, &wanted, "invoice").await?;
     if let Some(missing) = wanted.iter().find(|id| !owners.contains_key(id)) {
         return refuse(RuleError::NotFound { entity: "invoice", id: missing.to_string() });

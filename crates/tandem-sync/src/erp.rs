@@ -309,11 +309,9 @@ pub struct InvoiceRef {
     pub id: InvoiceId,
 }
 
-/// At most this many invoices in one `invoice.post_many`.
-pub const MAX_INVOICES_PER_POST: usize = 10_000;
-
-/// `invoice.post_many`: draft invoices to post together, all or none. They are numbered in the
-/// order of their dates (then ids), so numbers follow dates within a batch.
+/// `invoice.post_many`: draft invoices to post together, all or none (at most
+/// `tandem_core::invoice::MAX_PER_POSTING`). They are numbered in the order of their dates
+/// (then ids), so numbers follow dates within a batch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceRefs {
